@@ -1,0 +1,163 @@
+"""Canonical JSON Lines / JSON reading and writing (private)."""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+from collections.abc import Iterable, Iterator
+from typing import IO, Any, Literal, cast
+
+from .._model import Transcript
+from ..exceptions import FormatError, TranscriptError
+
+__all__ = ["read", "write_jsonl"]
+
+OnError = Literal["raise", "skip", "collect"]
+Source = str | os.PathLike[str] | IO[str] | IO[bytes]
+
+
+def read(
+    source: Source,
+    format: Literal["jsonl", "json"] | None = None,
+    *,
+    on_error: OnError = "raise",
+    errors: list[FormatError] | None = None,
+) -> Iterator[Transcript]:
+    """Stream transcripts from *source*.
+
+    Args:
+        source: A path or an open text/binary file.
+        format: ``"jsonl"`` or ``"json"``; inferred from the content when ``None``
+            (a first non-blank character ``[`` means JSON).
+        on_error: ``"raise"`` stops at the first bad record with a
+            :class:`~servicescore.exceptions.FormatError`; ``"skip"`` drops bad
+            records; ``"collect"`` drops them and appends each error to *errors*.
+        errors: The list that receives errors when ``on_error="collect"``.
+
+    Yields:
+        Each valid transcript, in file order.
+
+    Raises:
+        FormatError: Naming the file, line, field and reason.
+    """
+    if on_error not in ("raise", "skip", "collect"):
+        raise ValueError(f"on_error must be 'raise', 'skip' or 'collect', got {on_error!r}")
+    if on_error == "collect" and errors is None:
+        raise ValueError("on_error='collect' needs an 'errors' list to collect into")
+    name, handle, owned = _open(source)
+    try:
+        records = _records(handle, name, format)
+        for item in records:
+            if isinstance(item, FormatError):
+                _handle(item, on_error, errors)
+                continue
+            line, index, record = item
+            try:
+                yield Transcript.from_dict(record)
+            except TranscriptError as exc:
+                _handle(
+                    FormatError(exc.message, path=name, line=line, field=exc.field, record=index),
+                    on_error,
+                    errors,
+                )
+    finally:
+        if owned:
+            handle.close()
+
+
+def _handle(error: FormatError, on_error: OnError, errors: list[FormatError] | None) -> None:
+    if on_error == "raise":
+        raise error
+    if on_error == "collect" and errors is not None:
+        errors.append(error)
+
+
+def _open(source: Source) -> tuple[str, IO[str], bool]:
+    if isinstance(source, str | os.PathLike):
+        name = os.fspath(source)
+        return os.path.basename(name), open(name, encoding="utf-8-sig", newline=""), True
+    name = str(getattr(source, "name", "<stream>"))
+    if isinstance(source, io.TextIOBase):
+        return os.path.basename(name), cast("IO[str]", source), False
+    return (
+        os.path.basename(name),
+        io.TextIOWrapper(cast("IO[bytes]", source), encoding="utf-8-sig", newline=""),
+        False,
+    )
+
+
+def _records(handle: IO[str], name: str, format: str | None) -> Iterator[tuple[int, int, Any] | FormatError]:
+    first = handle.read(1)
+    if first == "\ufeff":
+        first = handle.read(1)
+    while first and first.isspace():
+        first = handle.read(1)
+    if format is None:
+        format = "json" if first == "[" else "jsonl"
+    if format == "json":
+        text = first + handle.read()
+        try:
+            data = json.loads(text)
+        except json.JSONDecodeError as exc:
+            yield FormatError(f"invalid JSON ({exc.msg})", path=name, line=exc.lineno)
+            return
+        items = data if isinstance(data, list) else [data]
+        for index, record in enumerate(items):
+            if not isinstance(record, dict):
+                yield FormatError(
+                    f"record must be an object, got {type(record).__name__}",
+                    path=name,
+                    line=index + 1,
+                    record=index,
+                )
+            else:
+                yield (index + 1, index, record)
+        return
+    if format != "jsonl":
+        raise ValueError(f"unknown format {format!r} (expected 'jsonl' or 'json')")
+    index = 0
+    pending = first
+    for number, raw in enumerate(_lines(handle, pending), start=1):
+        line = raw.strip()
+        if not line:
+            continue
+        try:
+            record = json.loads(line)
+        except json.JSONDecodeError as exc:
+            yield FormatError(f"invalid JSON ({exc.msg})", path=name, line=number, record=index)
+        else:
+            if isinstance(record, dict):
+                yield (number, index, record)
+            else:
+                yield FormatError(
+                    f"record must be an object, got {type(record).__name__}",
+                    path=name,
+                    line=number,
+                    record=index,
+                )
+        index += 1
+
+
+def _lines(handle: IO[str], first: str) -> Iterator[str]:
+    if not first:
+        return
+    head = handle.readline()
+    yield first + head
+    yield from handle
+
+
+def write_jsonl(transcripts: Iterable[Transcript], destination: Source) -> int:
+    """Write *transcripts* as canonical JSON Lines; return how many were written."""
+    if isinstance(destination, str | os.PathLike):
+        with open(destination, "w", encoding="utf-8", newline="\n") as handle:
+            return _write(transcripts, handle)
+    return _write(transcripts, destination)  # type: ignore[arg-type]
+
+
+def _write(transcripts: Iterable[Transcript], handle: IO[str]) -> int:
+    count = 0
+    for transcript in transcripts:
+        handle.write(json.dumps(transcript.to_dict(), ensure_ascii=False) + "\n")
+        count += 1
+    return count

@@ -1,0 +1,28 @@
+from pathlib import Path
+
+import pytest
+
+from servicescore.cli import main
+
+
+class TestScore:
+    """The ``score`` command."""
+
+    def test_sample(self, capsys: pytest.CaptureFixture[str]) -> None:
+        assert main(["score", "--sample"]) == 0
+        out = capsys.readouterr().out.splitlines()
+        assert out[0].startswith("id,channel,turns")
+        assert len(out) > 5
+
+    def test_bad_file_is_message_not_traceback(
+        self, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        path = tmp_path / "calls.jsonl"
+        path.write_text("{oops\n")
+        assert main(["score", str(path)]) == 1
+        assert "calls.jsonl:1: invalid JSON" in capsys.readouterr().err
+
+    def test_output_csv(self, tmp_path: Path) -> None:
+        out = tmp_path / "scores.csv"
+        assert main(["score", "--sample", "-o", str(out)]) == 0
+        assert out.read_text().count("\n") > 5
