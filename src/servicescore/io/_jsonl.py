@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import csv
 import io
+import itertools
 import json
 import os
 from collections.abc import Iterable, Iterator
@@ -10,6 +12,7 @@ from typing import IO, Any, Literal, cast
 
 from .._model import Transcript
 from ..exceptions import FormatError, TranscriptError
+from ._tables import csv_records, twcs_records
 
 __all__ = ["read", "write_jsonl"]
 
@@ -19,7 +22,7 @@ Source = str | os.PathLike[str] | IO[str] | IO[bytes]
 
 def read(
     source: Source,
-    format: Literal["jsonl", "json"] | None = None,
+    format: Literal["jsonl", "json", "csv", "twcs"] | None = None,
     *,
     on_error: OnError = "raise",
     errors: list[FormatError] | None = None,
@@ -28,8 +31,13 @@ def read(
 
     Args:
         source: A path or an open text/binary file.
-        format: ``"jsonl"`` or ``"json"``; inferred from the content when ``None``
-            (a first non-blank character ``[`` means JSON).
+        format: ``"jsonl"``, ``"json"``, ``"csv"`` (one row per turn, columns
+            ``id``, ``role``, ``text``, optional ``time``, ``end``, ``speaker``,
+            ``channel``, others become metadata) or ``"twcs"`` (Kaggle's
+            "Customer Support on Twitter" CSV, threads rebuilt from
+            ``in_response_to_tweet_id``). Inferred from the content when
+            ``None``: ``[`` starts JSON, ``{`` JSON Lines, a header with
+            ``tweet_id`` and ``in_response_to_tweet_id`` twcs, any other CSV.
         on_error: ``"raise"`` stops at the first bad record with a
             :class:`~servicescore.exceptions.FormatError`; ``"skip"`` drops bad
             records; ``"collect"`` drops them and appends each error to *errors*.
@@ -94,7 +102,16 @@ def _records(handle: IO[str], name: str, format: str | None) -> Iterator[tuple[i
     while first and first.isspace():
         first = handle.read(1)
     if format is None:
-        format = "json" if first == "[" else "jsonl"
+        format = {"[": "json", "{": "jsonl", "": "jsonl"}.get(first)
+    if format is None or format in ("csv", "twcs"):
+        lines = _lines(handle, first)
+        header = next(lines, "")
+        if format is None:
+            columns = set(next(csv.reader([header]), []))
+            format = "twcs" if {"tweet_id", "in_response_to_tweet_id"} <= columns else "csv"
+        reader = twcs_records if format == "twcs" else csv_records
+        yield from reader(itertools.chain([header], lines), name)
+        return
     if format == "json":
         text = first + handle.read()
         try:
@@ -115,7 +132,7 @@ def _records(handle: IO[str], name: str, format: str | None) -> Iterator[tuple[i
                 yield (index + 1, index, record)
         return
     if format != "jsonl":
-        raise ValueError(f"unknown format {format!r} (expected 'jsonl' or 'json')")
+        raise ValueError(f"unknown format {format!r} (expected 'jsonl', 'json', 'csv' or 'twcs')")
     index = 0
     pending = first
     for number, raw in enumerate(_lines(handle, pending), start=1):
