@@ -13,6 +13,7 @@ from typing import IO, Any, Literal, cast
 from .._model import Transcript
 from ..exceptions import FormatError, TranscriptError
 from ._tables import csv_records, twcs_records
+from ._vendors import convert_vendor, vendor_kind
 
 __all__ = ["read", "write_jsonl"]
 
@@ -95,16 +96,27 @@ def _open(source: Source) -> tuple[str, IO[str], bool]:
     )
 
 
-def _records(handle: IO[str], name: str, format: str | None) -> Iterator[tuple[int, int, Any] | FormatError]:
+def _records(
+    handle: IO[str], name: str, format: str | None
+) -> Iterator[tuple[int | None, int, Any] | FormatError]:
     first = handle.read(1)
     if first == "\ufeff":
         first = handle.read(1)
     while first and first.isspace():
         first = handle.read(1)
+    lines = _lines(handle, first)
     if format is None:
-        format = {"[": "json", "{": "jsonl", "": "jsonl"}.get(first)
+        format = {"[": "json", "": "jsonl"}.get(first)
+    if format is None and first == "{":
+        head = next(lines, "")
+        lines = itertools.chain([head], lines)
+        try:
+            json.loads(head)
+        except json.JSONDecodeError:
+            format = "json"  # one object spread over several lines
+        else:
+            format = "jsonl"
     if format is None or format in ("csv", "twcs"):
-        lines = _lines(handle, first)
         header = next(lines, "")
         if format is None:
             columns = set(next(csv.reader([header]), []))
@@ -113,9 +125,8 @@ def _records(handle: IO[str], name: str, format: str | None) -> Iterator[tuple[i
         yield from reader(itertools.chain([header], lines), name)
         return
     if format == "json":
-        text = first + handle.read()
         try:
-            data = json.loads(text)
+            data = json.loads("".join(lines))
         except json.JSONDecodeError as exc:
             yield FormatError(f"invalid JSON ({exc.msg})", path=name, line=exc.lineno)
             return
@@ -125,17 +136,16 @@ def _records(handle: IO[str], name: str, format: str | None) -> Iterator[tuple[i
                 yield FormatError(
                     f"record must be an object, got {type(record).__name__}",
                     path=name,
-                    line=index + 1,
+                    field=f"[{index}]",
                     record=index,
                 )
             else:
-                yield (index + 1, index, record)
+                yield _canonical(record, name, None, index, len(items))
         return
     if format != "jsonl":
         raise ValueError(f"unknown format {format!r} (expected 'jsonl', 'json', 'csv' or 'twcs')")
     index = 0
-    pending = first
-    for number, raw in enumerate(_lines(handle, pending), start=1):
+    for number, raw in enumerate(lines, start=1):
         line = raw.strip()
         if not line:
             continue
@@ -145,7 +155,7 @@ def _records(handle: IO[str], name: str, format: str | None) -> Iterator[tuple[i
             yield FormatError(f"invalid JSON ({exc.msg})", path=name, line=number, record=index)
         else:
             if isinstance(record, dict):
-                yield (number, index, record)
+                yield _canonical(record, name, number, index, None)
             else:
                 yield FormatError(
                     f"record must be an object, got {type(record).__name__}",
@@ -154,6 +164,24 @@ def _records(handle: IO[str], name: str, format: str | None) -> Iterator[tuple[i
                     record=index,
                 )
         index += 1
+
+
+def _canonical(
+    record: dict[str, Any], name: str, line: int | None, index: int, count: int | None
+) -> tuple[int | None, int, Any] | FormatError:
+    kind = vendor_kind(record)
+    if kind is None:
+        return (line, index, record)
+    stem = os.path.splitext(name)[0] or "record"
+    default_id = stem if count == 1 else f"{stem}-{index}"
+    try:
+        return (
+            line,
+            index,
+            convert_vendor(record, kind, default_id, {"path": name, "line": line, "record": index}),
+        )
+    except FormatError as exc:
+        return exc
 
 
 def _lines(handle: IO[str], first: str) -> Iterator[str]:
