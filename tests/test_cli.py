@@ -26,3 +26,27 @@ class TestScore:
         out = tmp_path / "scores.csv"
         assert main(["score", "--sample", "-o", str(out)]) == 0
         assert out.read_text().count("\n") > 5
+
+
+def test_python_dash_m(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    done = subprocess.run(
+        [sys.executable, "-m", "servicescore", "score", "--sample"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith("id,channel")
+
+
+def test_twcs_format_flag(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "tweets.csv"
+    path.write_text(
+        "tweet_id,author_id,inbound,created_at,text,response_tweet_id,in_response_to_tweet_id\n"
+        "1,42,True,Tue Oct 31 22:10:47 +0000 2017,@Acme help,,\n"
+    )
+    assert main(["score", "--format", "twcs", str(path)]) == 0
+    assert "1,social,1" in capsys.readouterr().out

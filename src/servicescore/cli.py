@@ -40,8 +40,13 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="servicescore", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
     score = commands.add_parser("score", help="score transcripts from files")
-    score.add_argument("files", nargs="*", help="input files (JSON Lines or JSON)")
-    score.add_argument("--format", choices=("jsonl", "json"), default=None)
+    score.add_argument("files", nargs="*", help="input files (format inferred from content)")
+    score.add_argument(
+        "--format",
+        choices=("jsonl", "json", "csv", "twcs"),
+        default=None,
+        help="input format; vendor JSON (Contact Lens, Transcribe, CCAI) is read as json",
+    )
     score.add_argument("--sample", action="store_true", help="score the bundled sample")
     score.add_argument("-o", "--output", help="write rows to a .csv or .jsonl file")
     return parser
