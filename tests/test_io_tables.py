@@ -72,3 +72,21 @@ class TestCsv:
         path.write_text("id,role,text\nc1,customer,hi\nc2,wizard,abracadabra\n")
         with pytest.raises(FormatError, match=r"turns\.csv:3: turns\[0\]\.role: unknown role 'wizard'"):
             list(read(path))
+
+
+class TestCsvColumns:
+    """Configurable CSV column names."""
+
+    def test_renamed_columns(self, tmp_path: Path) -> None:
+        path = tmp_path / "export.csv"
+        path.write_text("call_id,who,utterance,at\nk1,customer,hello,1\nk1,agent,hi there,3\n")
+        (call,) = read(
+            path, "csv", columns={"id": "call_id", "role": "who", "text": "utterance", "time": "at"}
+        )
+        assert [t.time for t in call] == [1.0, 3.0]
+
+    def test_missing_renamed_column_named_as_in_file(self, tmp_path: Path) -> None:
+        path = tmp_path / "export.csv"
+        path.write_text("call_id,utterance\nk1,hello\n")
+        with pytest.raises(FormatError, match=r"missing column\(s\) who"):
+            list(read(path, "csv", columns={"id": "call_id", "role": "who", "text": "utterance"}))

@@ -7,7 +7,7 @@ import io
 import itertools
 import json
 import os
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from typing import IO, Any, Literal, cast
 
 from .._model import Transcript
@@ -27,6 +27,7 @@ def read(
     *,
     on_error: OnError = "raise",
     errors: list[FormatError] | None = None,
+    columns: Mapping[str, str] | None = None,
 ) -> Iterator[Transcript]:
     """Stream transcripts from *source*.
 
@@ -43,6 +44,8 @@ def read(
             :class:`~servicescore.exceptions.FormatError`; ``"skip"`` drops bad
             records; ``"collect"`` drops them and appends each error to *errors*.
         errors: The list that receives errors when ``on_error="collect"``.
+        columns: For CSV, the file's column name for each canonical field,
+            e.g. ``{"id": "call_id", "role": "speaker_type", "text": "utterance"}``.
 
     Yields:
         Each valid transcript, in file order.
@@ -56,7 +59,7 @@ def read(
         raise ValueError("on_error='collect' needs an 'errors' list to collect into")
     name, handle, owned = _open(source)
     try:
-        records = _records(handle, name, format)
+        records = _records(handle, name, format, columns or {})
         for item in records:
             if isinstance(item, FormatError):
                 _handle(item, on_error, errors)
@@ -97,7 +100,7 @@ def _open(source: Source) -> tuple[str, IO[str], bool]:
 
 
 def _records(
-    handle: IO[str], name: str, format: str | None
+    handle: IO[str], name: str, format: str | None, columns: Mapping[str, str]
 ) -> Iterator[tuple[int | None, int, Any] | FormatError]:
     first = handle.read(1)
     if first == "\ufeff":
@@ -119,10 +122,13 @@ def _records(
     if format is None or format in ("csv", "twcs"):
         header = next(lines, "")
         if format is None:
-            columns = set(next(csv.reader([header]), []))
-            format = "twcs" if {"tweet_id", "in_response_to_tweet_id"} <= columns else "csv"
-        reader = twcs_records if format == "twcs" else csv_records
-        yield from reader(itertools.chain([header], lines), name)
+            names = set(next(csv.reader([header]), []))
+            format = "twcs" if {"tweet_id", "in_response_to_tweet_id"} <= names else "csv"
+        rows = itertools.chain([header], lines)
+        if format == "twcs":
+            yield from twcs_records(rows, name)
+        else:
+            yield from csv_records(rows, name, columns)
         return
     if format == "json":
         try:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
 from ..exceptions import FormatError
@@ -22,16 +22,18 @@ _TWCS_TIME = "%a %b %d %H:%M:%S %z %Y"  # e.g. "Tue Oct 31 22:10:47 +0000 2017" 
 Item = tuple[int, int, dict[str, Any]] | FormatError
 
 
-def csv_records(lines: Iterable[str], name: str) -> Iterator[Item]:
+def csv_records(lines: Iterable[str], name: str, columns: Mapping[str, str]) -> Iterator[Item]:
     """Group consecutive rows with the same ``id`` into one record.
 
     Columns: ``id``, ``role``, ``text`` (required), ``time``, ``end``,
     ``speaker``, ``channel``; any other column becomes transcript metadata.
     """
     reader = csv.DictReader(lines)
-    missing = [c for c in _CSV_REQUIRED if c not in (reader.fieldnames or ())]
     if reader.fieldnames is None:
         return
+    renamed = {column: field for field, column in columns.items()}
+    reader.fieldnames = [renamed.get(column, column) for column in reader.fieldnames]
+    missing = [columns.get(c, c) for c in _CSV_REQUIRED if c not in reader.fieldnames]
     if missing:
         yield FormatError(f"missing column(s) {', '.join(missing)}", path=name, line=1)
         return
