@@ -50,3 +50,18 @@ def test_twcs_format_flag(tmp_path: Path, capsys: pytest.CaptureFixture[str]) ->
     )
     assert main(["score", "--format", "twcs", str(path)]) == 0
     assert "1,social,1" in capsys.readouterr().out
+
+
+def test_bundled_sample_covers_channels_and_industries() -> None:
+    from collections import Counter
+
+    from servicescore import Channel
+    from servicescore.cli import _sample
+
+    sample = list(_sample())
+    assert len(sample) >= 60
+    assert len({t.id for t in sample}) == len(sample)
+    assert set(Counter(t.channel for t in sample)) == set(Channel)
+    industries = {t.meta["industry"] for t in sample}
+    assert {"telecom", "airline", "bank", "retail", "software", "utilities"} <= industries
+    assert all("followers" in t.meta for t in sample if t.channel is Channel.SOCIAL)
