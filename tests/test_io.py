@@ -82,3 +82,9 @@ class TestJsonl:
         got = list(read(SHARED / "ibm-twitter-cdp" / "dialogs.jsonl"))
         assert len(got) == 1025
         assert sum(len(t) for t in got) == 2350
+
+
+def test_line_numbers_count_leading_blank_lines(tmp_path: Path) -> None:
+    path = _file(tmp_path, "\n\r\n" + json.dumps(GOOD) + "\n{bad\n")
+    with pytest.raises(FormatError, match=r"^calls\.jsonl:4: invalid JSON"):
+        list(read(path))

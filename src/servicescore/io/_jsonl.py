@@ -105,7 +105,9 @@ def _records(
     first = handle.read(1)
     if first == "\ufeff":
         first = handle.read(1)
+    skipped_lines = 0
     while first and first.isspace():
+        skipped_lines += first == "\n"
         first = handle.read(1)
     lines = _lines(handle, first)
     if format is None:
@@ -151,7 +153,7 @@ def _records(
     if format != "jsonl":
         raise ValueError(f"unknown format {format!r} (expected 'jsonl', 'json', 'csv' or 'twcs')")
     index = 0
-    for number, raw in enumerate(lines, start=1):
+    for number, raw in enumerate(lines, start=1 + skipped_lines):
         line = raw.strip()
         if not line:
             continue
