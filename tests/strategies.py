@@ -41,3 +41,90 @@ def transcripts(draw: st.DrawFn) -> Transcript:
     meta = draw(st.dictionaries(st.sampled_from(["agent", "team", "followers"]), st.text(max_size=5)))
     channel = draw(st.sampled_from(list(Channel)))
     return Transcript(draw(st.text(min_size=1, max_size=8)), items, channel, meta)
+
+
+@st.composite
+def timed_service_transcripts(draw: st.DrawFn, voice: bool | None = None) -> Transcript:
+    """A transcript whose turns all have whole-second times (and ends, for voice).
+
+    Times are integers well inside float precision, so shifting or scaling
+    them by powers of two is exact, as the latency properties need. Hold and
+    transfer events appear as system turns.
+    """
+    if voice is None:
+        voice = draw(st.booleans())
+    channel = Channel.PHONE if voice else draw(st.sampled_from(list(Channel)))
+    n = draw(st.integers(1, 8))
+    clock = draw(st.integers(0, 2**31))
+    items = []
+    for _ in range(n):
+        role = draw(st.sampled_from(list(Role)))
+        text = draw(st.sampled_from(["hi", "Placed on hold", "Hold ended", "ok", "", "thanks!"]))
+        clock += draw(st.integers(0, 7200) | st.integers(0, 30))
+        end = None
+        if voice and draw(st.booleans()):
+            end = clock + draw(st.integers(0, 20))
+        items.append(Turn(role, text, time=float(clock), end=None if end is None else float(end)))
+        if end is not None:
+            clock = max(clock, end - draw(st.integers(0, 5)))
+    return Transcript("t", items, channel)
+
+
+#: Agent sentences carrying an empathy cue, each with its negated form.
+EMPATHY_CUES = (
+    ("I'm sorry this happened.", "I'm not sorry this happened."),
+    ("I understand why you are upset.", "I don't understand why you are upset."),
+    ("That sounds really stressful.", "That doesn't sound stressful."),
+    ("We apologise for the mistake.", "We won't apologise for the mistake."),
+    ("I can see how frustrating this is.", "I can't see how this is frustrating."),
+)
+_FILLER_AGENT = (
+    "Let me check the account.",
+    "Your order number is 4471.",
+    "The refund will take 3-5 days.",
+    "I have reset the router remotely.",
+)
+_CUSTOMER_LINES = (
+    "My internet has been down for three days.",
+    "I was charged twice and I'm furious!!",
+    "hi, quick question about my bill",
+    "um yeah so the app keeps crashing",
+    "Thanks.",
+)
+
+
+@st.composite
+def empathy_cases(draw: st.DrawFn) -> tuple[Transcript, Transcript]:
+    """A customer-agent exchange with an empathy cue, and the same with that cue negated."""
+    cue, negated = draw(st.sampled_from(EMPATHY_CUES))
+    before = draw(st.lists(st.sampled_from(_FILLER_AGENT), max_size=2))
+    after = draw(st.lists(st.sampled_from(_FILLER_AGENT), max_size=2))
+    customer = draw(st.sampled_from(_CUSTOMER_LINES))
+
+    def make(line: str) -> Transcript:
+        agent = " ".join([*before, line, *after])
+        return Transcript("e", [Turn(Role.CUSTOMER, customer), Turn(Role.AGENT, agent)])
+
+    return make(cue), make(negated)
+
+
+# Words dense in VADER's rules: lexicon words in several cases and with
+# punctuation, boosters (nltk's and vaderSentiment 3.3's), negations, idioms,
+# "but", emphasis, emoji, elongations, links and service phrases.
+_SENTIMENT_VOCABULARY = (
+    "good Good GOOD great great, bad BAD happy sorry love terrible problem problems. worries "
+    "complaints issues helpful! united kind please kindly stop thanks lol :) :-( :D no No NO least "
+    "the very VERY so SO really extremely total utter slight kinda not NOT don't don’t isn't never "
+    "without doubt this nor or at just enough kind of sort but BUT But, shit bomb ass yeah right "
+    "kiss death to die for bus beating heart ! !!! ? ?? 😀 😡 🔛 © 💘x sooo goooood nooo Great. "
+    "@help @united https://t.co/x www.example.com again third time yet"
+)
+_sentiment_words = st.sampled_from(_SENTIMENT_VOCABULARY.split())
+
+
+@st.composite
+def sentiment_texts(draw: st.DrawFn) -> str:
+    """Service-like text dense in VADER's rule words (negations, boosters, idioms, "but", caps, emoji)."""
+    words = draw(st.lists(_sentiment_words | st.text(max_size=4), max_size=24))
+    gaps = draw(st.lists(st.sampled_from([" ", " ", " ", "  ", "\n", "", "\t"]), min_size=len(words)))
+    return "".join(word + gap for word, gap in zip(words, gaps, strict=False))

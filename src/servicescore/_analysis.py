@@ -1,0 +1,235 @@
+"""The shared analysis of one transcript: computed once, lazily, read by every scorer."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from functools import cached_property
+from typing import NamedTuple
+
+import attrs
+
+from ._lexicon import Cue, Lexicon
+from ._model import Role, Transcript, Turn
+from ._score import Evidence
+from ._text import Sentence, Token, negation_scope, sentences, tokenize
+
+__all__ = ["Analysis", "Analyzer", "Hit", "TurnAnalysis", "analyze"]
+
+Tokenizer = Callable[[str], tuple[Token, ...]]
+SentimentFunction = Callable[[str], float]
+
+#: How many distinct texts (and sentence texts) each default cache keeps.
+#: Scripted agent lines repeat across thousands of transcripts; 8,192 entries
+#: of a few kilobytes each stay well under 100 MB.
+_CACHE_SIZE = 8192
+
+
+class Hit(NamedTuple):
+    """A lexicon cue found in one turn.
+
+    Attributes:
+        turn: Index of the turn.
+        start: Offset of the match's first character in the turn's text.
+        end: Offset one past its last character.
+        first: Index of its first token.
+        last: Index one past its last token.
+        cue: The lexicon entry that matched.
+        negated: Whether a negator governs the match (``not sorry``).
+    """
+
+    turn: int
+    start: int
+    end: int
+    first: int
+    last: int
+    cue: Cue
+    negated: bool
+
+    @property
+    def category(self) -> str:
+        """The matched cue's category."""
+        return self.cue.category
+
+    def evidence(self, text: str, weight: float, category: str | None = None) -> Evidence:
+        """Return :class:`Evidence` for this hit in the turn *text*, with a signed *weight*."""
+        cue = text[self.start : self.end]
+        return Evidence(self.turn, self.start, self.end, cue, category or self.cue.category, weight)
+
+
+class _TextFacts(NamedTuple):
+    tokens: tuple[Token, ...]
+    sentences: tuple[Sentence, ...]
+    negated: tuple[bool, ...]
+
+
+def _text_facts(text: str, tokenizer: Tokenizer) -> _TextFacts:
+    tokens = tokenizer(text)
+    return _TextFacts(tokens, sentences(text, tokens), negation_scope(tokens))
+
+
+@functools.lru_cache(maxsize=_CACHE_SIZE)
+def _default_text_facts(text: str) -> _TextFacts:
+    return _text_facts(text, tokenize)
+
+
+def _default_sentiment() -> SentimentFunction:
+    from ._sentiment import ServiceSentiment
+
+    return functools.lru_cache(maxsize=_CACHE_SIZE)(ServiceSentiment())
+
+
+@attrs.frozen(eq=False)
+class TurnAnalysis:
+    """The facts about one turn: tokens, sentences, negation scope and sentiment.
+
+    Attributes:
+        index: The turn's index in the transcript.
+        turn: The turn itself.
+        tokens: Its tokens, with character offsets.
+        sentences: Its sentences.
+        negated: For each token, whether a negator reverses it.
+    """
+
+    index: int
+    turn: Turn
+    tokens: tuple[Token, ...]
+    sentences: tuple[Sentence, ...]
+    negated: tuple[bool, ...]
+    _analyzer: Analyzer = attrs.field(repr=False)
+
+    @property
+    def role(self) -> Role:
+        """The speaker's role."""
+        return self.turn.role
+
+    @property
+    def text(self) -> str:
+        """The turn's text."""
+        return self.turn.text
+
+    @cached_property
+    def sentence_sentiments(self) -> tuple[float, ...]:
+        """VADER compound of each sentence, in ``[-1, 1]`` (higher = more positive)."""
+        text = self.turn.text
+        sentiment = self._analyzer.sentence_sentiment
+        return tuple(sentiment(text[s.start : s.end]) for s in self.sentences)
+
+    @cached_property
+    def sentiment(self) -> float:
+        """The turn's sentiment in ``[-1, 1]``: the mean over its non-neutral sentences.
+
+        Scoring sentences and then averaging keeps long turns from drifting to
+        the extremes, as VADER's sum over a whole text does; ``0.0`` when no
+        sentence carries sentiment.
+        """
+        polar = [value for value in self.sentence_sentiments if value != 0.0]
+        return sum(polar) / len(polar) if polar else 0.0
+
+    def sentence_of(self, token: int) -> int:
+        """Return the index of the sentence holding token index *token*."""
+        for i, sentence in enumerate(self.sentences):
+            if sentence.first <= token < sentence.last:
+                return i
+        raise IndexError(f"token {token} is outside every sentence of turn {self.index}")
+
+
+@attrs.frozen(eq=False)
+class Analysis:
+    """Everything scorers read about one transcript, computed lazily and once.
+
+    Make one with :class:`Analyzer`; every scorer accepts an ``Analysis`` in
+    place of a transcript, so a suite of scorers shares the work.
+
+    Attributes:
+        transcript: The transcript analysed.
+        analyzer: The analyzer that made it.
+    """
+
+    transcript: Transcript
+    analyzer: Analyzer
+    _hits: dict[Lexicon, tuple[tuple[Hit, ...], ...]] = attrs.field(factory=dict, init=False, repr=False)
+
+    @cached_property
+    def turns(self) -> tuple[TurnAnalysis, ...]:
+        """Per-turn facts, in transcript order."""
+        analyzer = self.analyzer
+        result = []
+        for i, turn in enumerate(self.transcript.turns):
+            facts = analyzer._text_facts(turn.text)
+            result.append(TurnAnalysis(i, turn, *facts, analyzer))
+        return tuple(result)
+
+    def hits(self, lexicon: Lexicon) -> tuple[tuple[Hit, ...], ...]:
+        """The cues of *lexicon* found in each turn (one tuple per turn), computed once per lexicon."""
+        cached = self._hits.get(lexicon)
+        if cached is not None:
+            return cached
+        result = []
+        for facts in self.turns:
+            tokens, negated = facts.tokens, facts.negated
+            result.append(
+                tuple(
+                    Hit(
+                        facts.index,
+                        tokens[first].start,
+                        tokens[last - 1].end,
+                        first,
+                        last,
+                        cue,
+                        negated[first],
+                    )
+                    for first, last, cue in lexicon.match(tokens)
+                )
+            )
+        value = tuple(result)
+        self._hits[lexicon] = value
+        return value
+
+
+@attrs.frozen
+class Analyzer:
+    """Makes the :class:`Analysis` of a transcript; its heavy parts are injectable.
+
+    Args:
+        tokenize: Splits a text into tokens with offsets (default: servicescore's
+            tokenizer; see :func:`servicescore.Analyzer`).
+        sentiment: Maps a sentence to a compound score in ``[-1, 1]`` (default:
+            VADER with servicescore's service-language rules).
+
+    Identical texts, such as scripted agent lines, are tokenised and scored
+    once per process with the default parts (bounded caches).
+
+    >>> from servicescore import Transcript, Turn, Role
+    >>> analysis = Analyzer()(Transcript("t1", [Turn(Role.CUSTOMER, "My order never came. Help!")]))
+    >>> [s.question for s in analysis.turns[0].sentences]
+    [False, False]
+    """
+
+    tokenize: Tokenizer | None = None
+    sentiment: SentimentFunction | None = None
+
+    def __call__(self, transcript: Transcript) -> Analysis:
+        """Return the (lazy) analysis of *transcript*."""
+        return Analysis(transcript, self)
+
+    def _text_facts(self, text: str) -> _TextFacts:
+        """Tokens, sentences and negation scope of *text*."""
+        if self.tokenize is None:
+            return _default_text_facts(text)
+        return _text_facts(text, self.tokenize)
+
+    @cached_property
+    def sentence_sentiment(self) -> SentimentFunction:
+        """The sentiment function applied to each sentence."""
+        return self.sentiment if self.sentiment is not None else _default_sentiment()
+
+
+_DEFAULT_ANALYZER = Analyzer()
+
+
+def analyze(item: Transcript | Analysis, analyzer: Analyzer | None = None) -> Analysis:
+    """Return *item* if it is an :class:`Analysis`, else analyse it (default :class:`Analyzer`)."""
+    if isinstance(item, Analysis):
+        return item
+    return (analyzer or _DEFAULT_ANALYZER)(item)

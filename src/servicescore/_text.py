@@ -1,0 +1,301 @@
+"""Tokens with character offsets, normalised forms, sentences and negation scope.
+
+One compiled, backtracking-free pattern splits a turn's text into tokens; every
+later step (lexicon matching, sentiment per sentence, negation) works on
+these tokens, so a text is tokenised exactly once.
+
+Normalisation handles what real service text does: curly apostrophes
+(``I’m``), CAPS, elongated words (``sooo``), emoji, URLs and ``@handles``,
+contractions written with or without the apostrophe (``don't``, ``dont``), and
+ASR text with no punctuation, which is cut into sentences at fillers
+(``um``, ``uh``) once a run gets long.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from typing import NamedTuple
+
+__all__ = ["NEGATORS", "Sentence", "Token", "negation_scope", "sentences", "tokenize"]
+
+
+class Token(NamedTuple):
+    """One token of a turn's text.
+
+    Attributes:
+        text: The characters as written (``text == turn.text[start:end]``,
+            except for the second half of a split contraction, which shares
+            the span of the whole word).
+        norm: Lower-cased, straight apostrophes, runs of three or more equal
+            letters cut to two (``"sooo"`` -> ``"soo"``), contractions
+            expanded (``"n't"`` -> ``"not"``, ``"'m"`` -> ``"am"``).
+        start: Offset of the first character in the turn's text.
+        end: Offset one past the last character.
+        kind: ``"word"``, ``"number"``, ``"punct"``, ``"emoji"``, ``"url"``,
+            ``"handle"`` or ``"hashtag"``.
+        squeezed: For elongated words, the form with every run cut to one
+            letter (``"pleeease"`` -> ``"please"``); otherwise ``""``.
+    """
+
+    text: str
+    norm: str
+    start: int
+    end: int
+    kind: str
+    squeezed: str = ""
+
+
+class Sentence(NamedTuple):
+    """A sentence of a turn: a character span and the token range inside it.
+
+    Attributes:
+        start: Offset of the sentence's first character.
+        end: Offset one past its last character.
+        first: Index of its first token.
+        last: Index one past its last token.
+        question: Whether it asks something (ends in ``?``, or, without
+            punctuation, opens with a question word).
+    """
+
+    start: int
+    end: int
+    first: int
+    last: int
+    question: bool
+
+
+# Alternatives are tried in order; each is a simple loop over a character
+# class, so matching is linear in the text length whatever the input.
+_TOKEN = re.compile(
+    r"(?P<url>(?:https?://|www\.)\S+)"
+    r"|(?P<handle>@\w+)"
+    r"|(?P<hashtag>#\w+)"
+    r"|(?P<number>\d+(?:[.,:]\d+)*%?)"
+    r"|(?P<word>[^\W\d_]+(?:['’][^\W\d_]+)*)"
+    r"|(?P<emoticon>[:;=8][\-o*']?[()\[\]dDpP/\\|*$@]+|<3)"
+    r"|(?P<other>[^\w\s])",
+)
+_ELONGATED = re.compile(r"([^\W\d_])\1{2,}")
+_ELONGATED_ONE = re.compile(r"([^\W\d_])\1+")
+
+#: Contraction suffixes, split off and expanded (``can't`` -> ``can`` + ``not``).
+_SUFFIXES = {"n't": "not", "'m": "am", "'re": "are", "'ll": "will", "'ve": "have", "'d": "would", "'s": "'s"}
+#: Irregular stems left after splitting ``n't`` off.
+_NT_STEMS = {"ca": "can", "wo": "will", "sha": "shall", "ai": "is"}
+#: Contractions commonly typed without the apostrophe (chat, ASR), expanded.
+#: Ambiguous spellings (``ill``, ``id``, ``its``, ``were``, ``well``) are left alone.
+_BARE_CONTRACTIONS = {
+    "im": ("i", "am"),
+    "ive": ("i", "have"),
+    "youre": ("you", "are"),
+    "theyre": ("they", "are"),
+    "dont": ("do", "not"),
+    "doesnt": ("does", "not"),
+    "didnt": ("did", "not"),
+    "cant": ("can", "not"),
+    "cannot": ("can", "not"),
+    "wont": ("will", "not"),
+    "isnt": ("is", "not"),
+    "arent": ("are", "not"),
+    "wasnt": ("was", "not"),
+    "werent": ("were", "not"),
+    "havent": ("have", "not"),
+    "hasnt": ("has", "not"),
+    "hadnt": ("had", "not"),
+    "couldnt": ("could", "not"),
+    "shouldnt": ("should", "not"),
+    "wouldnt": ("would", "not"),
+    "thats": ("that", "'s"),
+    "whats": ("what", "'s"),
+    "theres": ("there", "'s"),
+    "lets": ("let", "us"),
+}
+_SENTENCE_END = frozenset(".!?…")
+_WH_WORDS = frozenset(["what", "when", "where", "why", "how", "who", "which", "whose"])
+_AUXILIARIES = frozenset(
+    [
+        "can",
+        "could",
+        "would",
+        "will",
+        "do",
+        "does",
+        "did",
+        "is",
+        "are",
+        "was",
+        "were",
+        "have",
+        "has",
+        "may",
+        "should",
+        "shall",
+    ]
+)
+_PRONOUNS = frozenset(["i", "you", "we", "it", "they", "he", "she", "there", "that", "this", "your"])
+#: ASR fillers where an unpunctuated run is cut into sentences.
+_FILLERS = frozenset({"um", "uh", "erm", "uhm", "hmm", "mm", "ah", "okay", "ok", "so", "yeah"})
+#: An unpunctuated run longer than this many tokens is cut at fillers.
+_MAX_RUN = 20
+
+
+def _word_tokens(text: str, start: int, end: int) -> list[Token]:
+    lower = text.lower().replace("’", "'")
+    squeezed = ""
+    if _ELONGATED.search(lower):
+        squeezed = _ELONGATED_ONE.sub(r"\1", lower)
+        lower = _ELONGATED.sub(r"\1\1", lower)
+    if "'" in lower:
+        for suffix, expansion in _SUFFIXES.items():
+            if lower.endswith(suffix) and len(lower) > len(suffix):
+                stem = lower[: -len(suffix)]
+                if suffix == "n't":
+                    stem = _NT_STEMS.get(stem, stem)
+                return [
+                    Token(text, stem, start, end, "word"),
+                    Token(text, expansion, start, end, "word"),
+                ]
+    bare = _BARE_CONTRACTIONS.get(lower)
+    if bare is not None:
+        return [Token(text, bare[0], start, end, "word"), Token(text, bare[1], start, end, "word")]
+    return [Token(text, lower, start, end, "word", squeezed)]
+
+
+def _is_emoji(char: str) -> bool:
+    return ord(char) > 0x2000 and unicodedata.category(char) in {"So", "Sk", "Cn"}
+
+
+def tokenize(text: str) -> tuple[Token, ...]:
+    """Split *text* into :class:`Token` objects with character offsets.
+
+    >>> [t.norm for t in tokenize("I’m sooo sorry!! Can't log in @help 😡")]
+    ['i', 'am', 'soo', 'sorry', '!', '!', 'can', 'not', 'log', 'in', '@help', '😡']
+    """
+    tokens: list[Token] = []
+    for match in _TOKEN.finditer(text):
+        kind = match.lastgroup or "other"
+        piece = match.group()
+        start, end = match.span()
+        if kind == "word":
+            tokens.extend(_word_tokens(piece, start, end))
+        elif kind == "other":
+            tokens.append(Token(piece, piece, start, end, "emoji" if _is_emoji(piece) else "punct"))
+        elif kind == "emoticon":
+            tokens.append(Token(piece, piece, start, end, "emoji"))
+        else:
+            tokens.append(Token(piece, piece.lower(), start, end, kind))
+    return tuple(tokens)
+
+
+def _asks(tokens: tuple[Token, ...], first: int, last: int) -> bool:
+    if last > first and tokens[last - 1].text == "?":
+        return True
+    words = [t.norm for t in tokens[first:last] if t.kind == "word" and t.norm not in _FILLERS]
+    has_end = any(t.text in _SENTENCE_END for t in tokens[first:last])
+    if has_end or not words:
+        return False
+    return words[0] in _WH_WORDS or (words[0] in _AUXILIARIES and len(words) > 1 and words[1] in _PRONOUNS)
+
+
+def _cut_long_run(tokens: tuple[Token, ...], first: int, last: int) -> list[tuple[int, int]]:
+    """Cut an unpunctuated run of tokens at fillers into pieces of about ``_MAX_RUN`` tokens."""
+    pieces, begin = [], first
+    for i in range(first, last):
+        if i - begin >= _MAX_RUN // 2 and tokens[i].norm in _FILLERS and i + 1 < last:
+            pieces.append((begin, i))
+            begin = i
+    pieces.append((begin, last))
+    return pieces
+
+
+def sentences(text: str, tokens: tuple[Token, ...]) -> tuple[Sentence, ...]:
+    """Split tokenised *text* into sentences at ``.``, ``!``, ``?`` and line breaks.
+
+    Runs with no punctuation (ASR text) longer than twenty tokens are cut at
+    fillers such as ``um`` or ``so``.
+
+    >>> text = "I see. Did the router restart?"
+    >>> [text[s.start : s.end] for s in sentences(text, tokenize(text))]
+    ['I see.', 'Did the router restart?']
+    """
+    spans: list[tuple[int, int]] = []
+    begin = 0
+    for i, token in enumerate(tokens):
+        closes = token.text in _SENTENCE_END and (
+            i + 1 == len(tokens) or tokens[i + 1].text not in _SENTENCE_END
+        )
+        breaks = i + 1 < len(tokens) and "\n" in text[token.end : tokens[i + 1].start]
+        if closes or breaks:
+            spans.append((begin, i + 1))
+            begin = i + 1
+    if begin < len(tokens):
+        spans.append((begin, len(tokens)))
+    result = []
+    for first, last in spans:
+        pieces = _cut_long_run(tokens, first, last) if last - first > _MAX_RUN else [(first, last)]
+        for a, b in pieces:
+            result.append(Sentence(tokens[a].start, tokens[b - 1].end, a, b, _asks(tokens, a, b)))
+    return tuple(result)
+
+
+#: Words that negate what follows (after contraction expansion ``n't`` is ``not``).
+#: From VADER's NEGATE list (Hutto & Gilbert 2014), reduced to forms left after
+#: servicescore's tokenisation.
+NEGATORS = frozenset(
+    [
+        "not",
+        "no",
+        "never",
+        "nothing",
+        "nobody",
+        "none",
+        "neither",
+        "nor",
+        "nowhere",
+        "without",
+        "hardly",
+        "barely",
+        "rarely",
+        "seldom",
+        "neednt",
+        "dont",
+    ]
+)
+#: Words that end a negation's scope: a contrast starts a new clause.
+_SCOPE_BREAKERS = frozenset({"but", "however", "although", "though", "yet", "except", "instead"})
+#: A negation reaches at most this many words (VADER looks three words back).
+_SCOPE_WORDS = 3
+
+
+def negation_scope(tokens: tuple[Token, ...]) -> tuple[bool, ...]:
+    """Mark the tokens whose meaning a preceding negator reverses.
+
+    A negator (``not``, ``never``, ``no``, ...) covers up to three following
+    words, stopping at punctuation or a contrast (``but``). The idiom
+    "can't ... enough" (``I can't thank you enough``) is not a negation.
+
+    >>> tokens = tokenize("I'm not sorry, but thanks")
+    >>> [t.norm for t, negated in zip(tokens, negation_scope(tokens)) if negated]
+    ['sorry']
+    """
+    scope = [False] * len(tokens)
+    i, n = 0, len(tokens)
+    while i < n:
+        if tokens[i].norm in NEGATORS and tokens[i].kind == "word":
+            covered: list[int] = []
+            j = i + 1
+            while j < n and len(covered) < _SCOPE_WORDS:
+                token = tokens[j]
+                if token.kind == "punct" or token.norm in _SCOPE_BREAKERS or token.norm in NEGATORS:
+                    break
+                if token.kind == "word":
+                    covered.append(j)
+                j += 1
+            if not any(tokens[k].norm == "enough" for k in covered):
+                for k in covered:
+                    scope[k] = True
+            i = j if j > i + 1 and j < n and tokens[j].norm not in NEGATORS else i + 1
+        else:
+            i += 1
+    return tuple(scope)
