@@ -128,3 +128,108 @@ def sentiment_texts(draw: st.DrawFn) -> str:
     words = draw(st.lists(_sentiment_words | st.text(max_size=4), max_size=24))
     gaps = draw(st.lists(st.sampled_from([" ", " ", " ", "  ", "\n", "", "\t"]), min_size=len(words)))
     return "".join(word + gap for word, gap in zip(words, gaps, strict=False))
+
+
+_service_lines = {
+    Role.CUSTOMER: [
+        "My internet keeps dropping.",
+        "still not working",
+        "It works now, thanks!",
+        "ok thanks",
+        "perfect",
+        "Oh wonderful, another form.",
+        "I want to speak to a manager.",
+        "cancel my account",
+        "never mind",
+        "This is the third time I've called.",
+        "the light is green again",
+        "any update?",
+        "hello?",
+        "bye",
+    ],
+    Role.AGENT: [
+        "I've reset your router from our side.",
+        "Please DM us your order number.",
+        "I'll transfer you.",
+        "Your refund has been processed.",
+        "Unfortunately I can't do that.",
+        "Could you try again now?",
+        "We'll email you when we know more.",
+        "Sorry about that!",
+    ],
+    Role.BOT: ["Ticket resolved!", "Please choose an option."],
+    Role.SYSTEM: ["Ticket marked as solved.", "Agent joined the chat", "Call transferred"],
+}
+
+
+@st.composite
+def service_dialogues(draw: st.DrawFn) -> Transcript:
+    """A transcript of realistic customer-service lines in any role order (resolution cues of every kind)."""
+    n = draw(st.integers(0, 8))
+    items = []
+    for _ in range(n):
+        role = draw(st.sampled_from(list(Role)))
+        text = draw(st.sampled_from(_service_lines[role]) | texts())
+        items.append(Turn(role, text))
+    return Transcript("d", items, draw(st.sampled_from(list(Channel))))
+
+
+_sales_lines = {
+    Role.CUSTOMER: [
+        "My internet keeps dropping every evening.",
+        "This is ridiculous, I'm furious.",
+        "No thanks.",
+        "Not interested.",
+        "no",
+        "I just want it fixed.",
+        "Do you have a cheaper plan?",
+        "Tell me more.",
+        "I want to cancel my subscription.",
+        "It works now, thanks!",
+        "ok",
+        "Sure.",
+        "Maybe later.",
+        "Please just cancel it.",
+        "How much is it?",
+        "still not working",
+    ],
+    Role.AGENT: [
+        "Have you considered our premium fibre plan?",
+        "I can also set you up with device protection.",
+        "Would you like to add a second line for $10 a month?",
+        "I've reset your router from our side.",
+        "Are you sure?",
+        "Before you go, I can offer you 50% off for six months.",
+        "Let me check that for you.",
+        "Your refund has been processed.",
+        "While I have you, we have a great deal on streaming.",
+        "Would you like me to check your connection?",
+        "I can set up a payment plan for the balance.",
+        "You're all set.",
+        "Sorry about that!",
+    ],
+    Role.BOT: ["Join our rewards program today!", "Please choose an option."],
+    Role.SYSTEM: ["Agent joined the chat"],
+}
+
+#: Pressure sentences: deadlines, scarcity and insistence.
+PRESSURE_SENTENCES = (
+    "This offer ends today.",
+    "Only 3 left in stock!",
+    "You should really act now.",
+    "It's a limited time offer.",
+    "Prices go up next week, so don't miss out.",
+    "Hurry, this deal expires at midnight!",
+)
+
+
+@st.composite
+def sales_dialogues(draw: st.DrawFn) -> Transcript:
+    """A transcript mixing service lines, offers, refusals, requests and cancel requests in any order."""
+    n = draw(st.integers(0, 8))
+    items = []
+    for _ in range(n):
+        role = draw(st.sampled_from(list(Role)))
+        text = draw(st.sampled_from(_sales_lines[role]) | texts())
+        items.append(Turn(role, text))
+    return Transcript("p", items, draw(st.sampled_from(list(Channel))))

@@ -11,8 +11,23 @@ class TestScore:
     def test_sample(self, capsys: pytest.CaptureFixture[str]) -> None:
         assert main(["score", "--sample"]) == 0
         out = capsys.readouterr().out.splitlines()
-        assert out[0].startswith("id,channel,turns")
-        assert len(out) > 5
+        header = out[0].split(",")
+        assert header[:3] == ["id", "channel", "turns"]
+        assert {"empathy", "resolution", "pushiness", "latency", "resolution_label"} <= set(header)
+        assert len(out) == 73
+
+    def test_scores_are_numbers_in_range(self, tmp_path: Path) -> None:
+        import csv
+
+        out = tmp_path / "scores.csv"
+        assert main(["score", "--sample", "-o", str(out)]) == 0
+        with out.open(newline="") as handle:
+            rows = list(csv.DictReader(handle))
+        for name in ("empathy", "resolution", "pushiness", "latency"):
+            values = [float(row[name]) for row in rows if row[name] != ""]
+            assert len(values) >= 50, name
+            assert all(0.0 <= v <= 1.0 for v in values)
+        assert {row["resolution_label"] for row in rows} <= {"resolved", "unresolved", "unclear", ""}
 
     def test_bad_file_is_message_not_traceback(
         self, tmp_path: Path, capsys: pytest.CaptureFixture[str]
@@ -65,3 +80,29 @@ def test_bundled_sample_covers_channels_and_industries() -> None:
     industries = {t.meta["industry"] for t in sample}
     assert {"telecom", "airline", "bank", "retail", "software", "utilities"} <= industries
     assert all("followers" in t.meta for t in sample if t.channel is Channel.SOCIAL)
+
+
+class TestExplain:
+    """The ``explain`` command."""
+
+    def test_marks_evidence(self, capsys: pytest.CaptureFixture[str]) -> None:
+        assert main(["explain", "--sample", "--id", "tel-001"]) == 0
+        out = capsys.readouterr().out
+        assert out.startswith("tel-001 (chat, 4 turns)")
+        for name in ("empathy", "resolution", "pushiness", "latency"):
+            assert f"  {name}" in out
+        assert "[[I'm sorry" in out
+        assert "empathy +" in out
+
+    def test_unknown_id(self, capsys: pytest.CaptureFixture[str]) -> None:
+        assert main(["explain", "--sample", "--id", "nope"]) == 1
+        assert "no transcript with id 'nope'" in capsys.readouterr().err
+
+    def test_file(self, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+        path = tmp_path / "one.jsonl"
+        path.write_text(
+            '{"id": "x", "channel": "chat", "turns": [{"role": "customer", "text": "My card is blocked!"},'
+            ' {"role": "agent", "text": "Oh no, that is stressful. I have unblocked it."}]}\n'
+        )
+        assert main(["explain", str(path), "--id", "x"]) == 0
+        assert "[[Oh no]]" in capsys.readouterr().out

@@ -189,10 +189,11 @@ class TestVoice:
         d = LatencyScorer()(self.call()).details
         # Queue: call start to the agent's greeting.
         assert d["first_response_s"] == 3.0
-        # Waits: 3 (opening) and 14 - 10 = 2 -- the customer's final turns are unanswered.
+        # Waits: 3 (opening) and 14 - 10 = 2; the customer's final "ok thanks", "bye"
+        # close the call and expect no answer.
         assert d["waits"] == 2.0
         assert d["max_wait_s"] == 3.0
-        assert d["unanswered"] == 2.0
+        assert d["unanswered"] == 0.0
         # Holds: the explicit one 15 -> 95, then 100 -> 150 where the agent was silent (> 20 s).
         assert d["hold_s"] == 80.0 + 50.0
         # Silences: 5->6, 10->12, 14->15, 95->96, 152->153, 154->200.
@@ -392,3 +393,28 @@ def shifted(t: Transcript, f: object) -> Transcript:
         ],
         t.channel,
     )
+
+
+class TestClosings:
+    """A final thank-you or good-bye is not an unanswered message."""
+
+    def chat(self, last: str) -> Transcript:
+        return Transcript(
+            "t",
+            [
+                Turn("customer", "My bill doubled.", time=0),
+                Turn("agent", "I've refunded the extra charge.", time=40),
+                Turn("customer", last, time=60),
+            ],
+            channel="chat",
+        )
+
+    @pytest.mark.parametrize("last", ["Oh great, thank you so much!", "ok", "cheers, bye"])
+    def test_closing_needs_no_reply(self, last: str) -> None:
+        assert LatencyScorer()(self.chat(last)).details["unanswered"] == 0.0
+
+    @pytest.mark.parametrize(
+        "last", ["Thanks, but when will it show?", "It's still wrong, thanks for nothing", "Hello??"]
+    )
+    def test_question_or_complaint_needs_a_reply(self, last: str) -> None:
+        assert LatencyScorer()(self.chat(last)).details["unanswered"] == 1.0

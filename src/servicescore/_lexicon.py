@@ -65,8 +65,11 @@ def _expand(phrase: str) -> list[list[str]]:
         if part.startswith("(") and part.endswith((")", ")?")):
             optional = part.endswith("?")
             body = part[1 : -2 if optional else -1]
-            choices = [choice.split("_") for choice in body.split("|")]
+            choices = [["is" if w == "'s" else w for w in choice.split("_")] for choice in body.split("|")]
+            choices += [choice.split("_") for choice in body.split("|") if "'s" in choice.split("_")]
             options.append(["\0".join(c) for c in choices] + ([""] if optional else []))
+        elif part == "'s":
+            options.append(["'s", "is"])  # the tokenizer reads "that's" as "that is"
         else:
             options.append([part])
     sequences = []
@@ -107,7 +110,8 @@ class _Trie:
                     node = child
             else:
                 node = node.exact.setdefault(token, _Trie())
-        node.cues.append(cue)
+        if cue not in node.cues:
+            node.cues.append(cue)
 
     def children(self, token: Token) -> Iterable[_Trie]:
         child = self.exact.get(token.norm)

@@ -83,6 +83,11 @@ _ELONGATED_ONE = re.compile(r"([^\W\d_])\1+")
 _SUFFIXES = {"n't": "not", "'m": "am", "'re": "are", "'ll": "will", "'ve": "have", "'d": "would", "'s": "'s"}
 #: Irregular stems left after splitting ``n't`` off.
 _NT_STEMS = {"ca": "can", "wo": "will", "sha": "shall", "ai": "is"}
+#: Words after which ``'s`` means ``is`` (``let's`` is ``let us``).
+_IS_STEMS = frozenset(
+    {"it", "that", "what", "there", "here", "he", "she", "who", "where", "how", "when", "why", "this"}
+    | {"everything", "nothing", "something", "someone", "somebody", "everyone"}
+)
 #: Contractions commonly typed without the apostrophe (chat, ASR), expanded.
 #: Ambiguous spellings (``ill``, ``id``, ``its``, ``were``, ``well``) are left alone.
 _BARE_CONTRACTIONS = {
@@ -106,9 +111,9 @@ _BARE_CONTRACTIONS = {
     "couldnt": ("could", "not"),
     "shouldnt": ("should", "not"),
     "wouldnt": ("would", "not"),
-    "thats": ("that", "'s"),
-    "whats": ("what", "'s"),
-    "theres": ("there", "'s"),
+    "thats": ("that", "is"),
+    "whats": ("what", "is"),
+    "theres": ("there", "is"),
     "lets": ("let", "us"),
 }
 _SENTENCE_END = frozenset(".!?…")
@@ -148,10 +153,14 @@ def _word_tokens(text: str, start: int, end: int) -> list[Token]:
         lower = _ELONGATED.sub(r"\1\1", lower)
     if "'" in lower:
         for suffix, expansion in _SUFFIXES.items():
+            if lower == "let's":
+                return [Token(text, "let", start, end, "word"), Token(text, "us", start, end, "word")]
             if lower.endswith(suffix) and len(lower) > len(suffix):
                 stem = lower[: -len(suffix)]
                 if suffix == "n't":
                     stem = _NT_STEMS.get(stem, stem)
+                elif suffix == "'s" and stem in _IS_STEMS:
+                    expansion = "is"  # "that's" is "that is"; "customer's" stays possessive
                 return [
                     Token(text, stem, start, end, "word"),
                     Token(text, expansion, start, end, "word"),

@@ -9,5 +9,7 @@ from __future__ import annotations
 
 from ._empathy import EmpathyScorer
 from ._latency import DEFAULT_EXPECTATIONS, LatencyScorer
+from ._pushiness import PushinessScorer
+from ._resolution import ResolutionScorer
 
-__all__ = ["DEFAULT_EXPECTATIONS", "EmpathyScorer", "LatencyScorer"]
+__all__ = ["DEFAULT_EXPECTATIONS", "EmpathyScorer", "LatencyScorer", "PushinessScorer", "ResolutionScorer"]

@@ -51,6 +51,14 @@ UNMET_PENALTY = 1.5
 #: 0 -> 0.5, one strong emotional reaction to a distressed customer -> about 0.8.
 SCALE = 2.0
 
+#: An agent statement at or below this VADER compound, with a linking verb,
+#: reacts to the situation (``that's awful``, ``a week without heat is
+#: miserable``); VADER's own cut for "negative" is -0.05, a stricter cut keeps
+#: plain bad news out.
+AFFECT_THRESHOLD = -0.25
+_LINKING = frozenset({"is", "are", "was", "were", "sounds", "seems", "must", "feels", "looks", "be", "been"})
+_BAD_NEWS = frozenset({"unfortunately", "regret", "afraid"})
+_FIRST_PERSON_SUBJECTS = frozenset({"i", "we"})
 #: Requests for identifiers are information gathering, not exploration.
 _DATA_REQUESTS = frozenset(
     [
@@ -71,6 +79,14 @@ _DATA_REQUESTS = frozenset(
         "details",
     ]
 )
+#: Question endings that make a statement rhetorical (``you know?``).
+_TAGS = frozenset({"right", "know", "no", "huh", "eh", "ok", "okay", "yeah"})
+#: Question openings that suggest or offer rather than explore.
+_NOT_EXPLORING = (
+    "is there anything", "anything else", "can i help", "how can i help", "how may i help", "can you try",
+    "could you try", "why do not you", "why not", "would you like",
+    "do you want me", "shall i", "should i",
+)  # fmt: skip
 _SECOND_PERSON = frozenset({"you", "your", "yours", "yourself"})
 _FIRST_PERSON = frozenset({"i", "my", "me"})
 #: Verbs of service actions: a first-person sentence with one of these reports
@@ -79,6 +95,11 @@ _ACTION_STEMS = (
     "check", "refund", "reset", "sent", "send", "escalat", "process", "cancel", "updat", "transfer", "issu",
     "credit", "remov", "add", "chang", "book", "arrang", "look", "fix", "replac", "will", "can",
 )  # fmt: skip
+#: Words that, right after a first-person subject, mark a wish, an apology, an
+#: offer of presence or advice rather than a shared experience.
+_NOT_EXPERIENCE = frozenset(
+    {"hope", "mean", "would", "sorry", "here", "glad", "happy", "suggest", "recommend"}
+)
 #: Cue categories that answer a moment of need.
 _RESPONSIVE = frozenset(
     {"emotional_reaction", "interpretation", "exploration", "apology", "ownership", "acknowledgement"}
@@ -96,18 +117,37 @@ class _TurnMechanisms:
 def _question_level(words: list[str]) -> int:
     """EPITOME exploration level of one question: 0 none, 1 generic, 2 specific.
 
-    Requests for identifiers and questions about oneself (``does my ... ?``)
-    explore nothing; a question without ``you`` is generic (``what
-    happened?``); one addressed to the person with some content is specific.
+    Requests for identifiers, offers of help (``anything else I can help
+    with?``), suggestions (``why don't you ...?``, ``can you try ...?``),
+    tag questions (``..., right?``) and questions about oneself explore
+    nothing; a question not addressed to the person is generic (``what
+    happened?``); one addressed to the person is specific (``what's bothering
+    you?``).
     """
     present = set(words)
-    if present & _DATA_REQUESTS:
+    if present & _DATA_REQUESTS or not words:
         return 0
-    addressed = bool(present & _SECOND_PERSON)
-    if not addressed:
+    if words[-1] in _TAGS or " ".join(words[:4]).startswith(_NOT_EXPLORING):
+        return 0
+    if not present & _SECOND_PERSON:
         return 0 if _FIRST_PERSON & set(words[:3]) else 1
-    content = [w for w in words if len(w) > 2]
-    return 2 if len(content) > 3 else 1
+    return 2
+
+
+def _is_affect(facts: TurnAnalysis, index: int, words: list[str]) -> bool:
+    """An agent sentence that reacts with feeling to the situation, without a stock phrase.
+
+    ``Missing her recital is heartbreaking.``: a statement with a linking verb
+    whose sentiment is clearly negative, that is not about the agent
+    (``I was miserable too`` is shared experience; ``we can't refund that`` a
+    refusal) and not bad news delivered with ``unfortunately``.
+    """
+    sentence = facts.sentences[index]
+    if sentence.question or not _LINKING & set(words) or _BAD_NEWS & set(words):
+        return False
+    if _FIRST_PERSON & set(words) or _FIRST_PERSON_SUBJECTS & set(words):
+        return False  # about oneself (shared experience) or a refusal ("we can't do that")
+    return facts.sentence_sentiments[index] <= AFFECT_THRESHOLD
 
 
 def _is_shared_experience(words: list[str], question: bool) -> bool:
@@ -116,6 +156,8 @@ def _is_shared_experience(words: list[str], question: bool) -> bool:
         return False
     if _SECOND_PERSON & set(words[:6]):
         return False  # "I have refunded your order" reports an action for the customer
+    if _NOT_EXPERIENCE & set(words[1:4]):
+        return False  # wishes, offers of presence and advice are not shared experience
     return not any(w.startswith(_ACTION_STEMS) for w in words[:6])
 
 
@@ -150,7 +192,9 @@ class EmpathyScorer:
     needs went unmet or the agent was dismissive.
 
     Evidence: each cue that counted (apologies, reactions, questions,
-    dismissals), with its signed credit as weight.
+    dismissals), with its signed credit as weight; when nothing counted, one
+    whole-turn span of weight 0 (category ``"neutral"``) on the first agent
+    turn says so.
 
     ``details``: ``emotional_reactions``, ``interpretations`` and
     ``explorations`` as EPITOME levels 0 (none), 1 (weak) or 2 (strong) of the
@@ -232,6 +276,10 @@ class EmpathyScorer:
             "repeats": float(counts["repeats"]),
             "agent_turns": float(counts["agent_turns"]),
         }
+        if not evidence:
+            first_agent = next(t for t in turns if t.role is Role.AGENT)
+            cue = "no empathy cue, and none was needed"
+            evidence.append(Evidence(first_agent.index, 0, len(first_agent.text), cue, "neutral", 0.0))
         evidence.sort(key=lambda e: (e.turn, e.start))
         return Score(self.name, value, tuple(evidence), details)
 
@@ -298,6 +346,21 @@ class EmpathyScorer:
                             )
                         )
                     levels["exploration"] = max(levels["exploration"], level)
+            if levels["emotional_reaction"] < 1 and _is_affect(facts, index, words):
+                amount = CATEGORY_GAINS["emotional_reaction"] * discounts[index] * factor
+                levels["emotional_reaction"] = 1
+                credit += amount
+                span = text[sentence.start : sentence.end]
+                evidence.append(
+                    Evidence(
+                        facts.index,
+                        sentence.start,
+                        sentence.end,
+                        span,
+                        "emotional_reaction",
+                        round(amount, 4),
+                    )
+                )
             if _is_shared_experience(words, sentence.question) and levels["interpretation"] < 2:
                 levels["interpretation"] = 2
         return _TurnMechanisms(levels, evidence, credit)

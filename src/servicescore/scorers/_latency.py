@@ -13,6 +13,7 @@ from .._analysis import Analysis
 from .._business_hours import BusinessHours
 from .._model import Channel, Role, Transcript, Turn
 from .._score import Evidence, Score
+from .._text import NEGATORS, tokenize
 
 __all__ = ["DEFAULT_EXPECTATIONS", "LatencyScorer"]
 
@@ -397,6 +398,7 @@ def _waits(
         # waits from the first turn until an agent speaks.
         pending, opening = _start(timed[0][1]), True
     unanswered: list[int] = []
+    timed_turns = dict(timed)
     for index, turn in timed:
         if turn.role is Role.CUSTOMER:
             unanswered.append(index)
@@ -407,7 +409,33 @@ def _waits(
                 waits.append(_Wait(index, max(0.0, elapsed(pending, _start(turn)))))
             pending, opening = None, False
             unanswered = []
+    if waits:  # a closing "thanks, bye" after a human reply expects no answer
+        while unanswered and _is_closing(timed_turns[unanswered[-1]].text):
+            unanswered.pop()
     return waits, unanswered
+
+
+#: Words of a closing message that expects no reply.
+_THANKS = frozenset({"thanks", "thank", "thx", "ty", "cheers", "bye", "goodbye", "appreciated", "appreciate"})
+_ACKNOWLEDGEMENTS = frozenset(
+    {"ok", "okay", "great", "perfect", "awesome", "brilliant", "cool", "got", "it", "k"}
+)
+#: A closing is short; a long message with "thanks" in it usually asks for more.
+_CLOSING_WORDS = 12
+
+
+def _is_closing(text: str) -> bool:
+    """Whether a final customer message only thanks or acknowledges (``Great, thank you!``)."""
+    tokens = tokenize(text)
+    words = [t.norm for t in tokens if t.kind == "word"]
+    if (
+        any(t.text == "?" for t in tokens)
+        or not words
+        or len(words) > _CLOSING_WORDS
+        or NEGATORS & set(words)
+    ):
+        return False
+    return bool(_THANKS & set(words)) or set(words) <= _ACKNOWLEDGEMENTS
 
 
 def _gaps(

@@ -1,0 +1,594 @@
+"""Pushiness: does the agent sell at the customer instead of serving them?
+
+Offers are found sentence by sentence from the shipped ``pushiness`` lexicon
+(offer frames, offer terms, pressure, refusals, cancel requests, requests for
+offers and resolution cues) and from the structure of the conversation: who
+speaks when, what the customer said last, whether the problem is solved yet.
+Every detection lives in :class:`PushinessScorer`; the PersuasionForGood
+validation script (``benchmarks/validate_pushiness.py``) reads the same
+evidence the scorer returns.
+"""
+
+from __future__ import annotations
+
+import functools
+import itertools
+import math
+from collections.abc import Iterable, Sequence
+from typing import NamedTuple
+
+import attrs
+
+from .._analysis import Analysis, Hit, TurnAnalysis, analyze
+from .._lexicon import Cue, Lexicon
+from .._model import Role, Transcript
+from .._score import Evidence, Score
+from .._text import NEGATORS, Sentence, Token
+
+__all__ = ["PushinessScorer"]
+
+# ---- weights of the value (hand-set on the bundled sample transcripts; docs/explanation/pushiness.md) ----
+#: Load of one unrequested offer (upsell, cross-sell, promotion).
+W_OFFER = 0.6
+#: Load of one retention push after a cancel request: retention-desk "save"
+#: attempts are the pushiest offer type (FTC 2022, "click to cancel" record),
+#: so they weigh a little more than a plain offer.
+W_RETENTION = 0.8
+#: Added to an offer made before the customer's problem is resolved.
+W_BEFORE_RESOLUTION = 0.4
+#: Added to an offer made while the customer is upset (last customer turn
+#: below ``upset_threshold``).
+W_UPSET = 0.5
+#: Added to an offer for each refusal the customer has already voiced (up to
+#: ``MAX_REFUSALS``): persistence after a "no" is the core of pushiness.
+W_AFTER_REFUSAL = 0.8
+#: Refusals beyond this many add nothing more to a later offer's load.
+MAX_REFUSALS = 3
+#: Load of one pressure cue (deadline, scarcity, insistence) in sales talk.
+W_PRESSURE = 0.6
+#: Load of a pressure cue with no offer anywhere so far ("you should really
+#: restart it"): insistence, but not a sales push.
+W_PRESSURE_ALONE = 0.3
+#: Load of the sales share of agent talk (share in ``[0, 1]`` times this).
+W_SHARE = 0.5
+#: The total load maps to ``1 - exp(-load / SCALE)``: one polite offer after
+#: the problem is solved gives about 0.3, an offer to an upset customer with
+#: the problem still open about 0.6, a pitch repeated after a "no" with a
+#: deadline above 0.9.
+SCALE = 2.0
+#: Default ``upset_threshold``: a customer turn with sentiment below this is
+#: upset. Stricter than VADER's -0.05 cut for "negative" (Hutto & Gilbert
+#: 2014), so a mildly worded problem statement does not count as distress.
+UPSET_THRESHOLD = -0.25
+
+#: Who speaks for the company: bots push offers as well as people do.
+_COMPANY = frozenset({Role.AGENT, Role.BOT})
+#: A bare negative answer, a refusal right after an offer ("No.", "nope").
+_NO_WORDS = frozenset({"no", "nope", "nah", "nay"})
+#: Words skipped before the first word of a sentence (fillers, discourse markers).
+_OPENERS = frozenset(
+    (
+        "so", "then", "just", "please", "definitely", "oh", "and", "well", "now", "ok", "okay", "um", "uh",
+        "hey", "hi", "great", "perfect", "sure", "alright", "right", "also", "plus", "but", "or", "honestly",
+        "really", "actually", "simply",
+    )
+)  # fmt: skip
+#: An offer term right after one of these names something the customer already has.
+_POSSESSIVES = frozenset({"your", "my", "his", "her", "their"})
+#: Currency symbols and words that make a number a price.
+_CURRENCY = frozenset({"$", "£", "€", "¥", "₹"})
+_PRICE_WORDS = frozenset(
+    (
+        "dollar", "dollars", "bucks", "buck", "cents", "cent", "euro", "euros", "pounds", "pound", "quid",
+        "usd", "eur", "gbp", "off", "percent",
+    )
+)  # fmt: skip
+#: The counts reported in ``details`` (besides ``sales_share`` and ``resolved``).
+_COUNTS = (
+    "offers", "offers_after_refusal", "offers_before_resolution", "offers_while_upset", "retention",
+    "persistence", "requested_offers", "pressure", "refusals", "cancel_requests",
+)  # fmt: skip
+#: Lexicon categories.
+_OFFER, _FRAME, _PRODUCT, _SERVICE = "offer", "frame", "product", "service"
+_PRESSURE, _DEADLINE, _RETENTION, _PERSISTENCE = "pressure", "deadline", "retention", "persistence"
+_IMPERATIVE, _CROSSSELL = "imperative", "crosssell"
+_REFUSAL, _SOFT_REFUSAL, _CANCEL = "refusal", "soft_refusal", "cancel"
+_REQUEST, _REQUEST_FRAME, _RESOLVED, _COMPLETED = "request", "request_frame", "resolved", "completed"
+#: The lexicon's categories in layers matched separately: a token span carries
+#: one cue per layer, so "while I have you" is both a proposal frame and a
+#: cross-sell bridge, and "please just cancel" both a refusal and a cancel
+#: request, and a frame may contain an offer term ("would you like to upgrade")
+#: without hiding it. Offer terms (and a company's products) share their layer
+#: only with the service senses that mask them.
+_LAYERS: tuple[frozenset[str], ...] = (
+    frozenset({_OFFER, _FRAME}),
+    frozenset({_PRODUCT, _SERVICE}),
+    frozenset({_PRESSURE, _DEADLINE, _RETENTION, _PERSISTENCE}),
+    frozenset({_IMPERATIVE, _CROSSSELL, _COMPLETED}),
+    frozenset({_REFUSAL, _SOFT_REFUSAL}),
+    frozenset({_CANCEL, _REQUEST, _REQUEST_FRAME, _RESOLVED}),
+)
+_CATEGORIES = frozenset().union(*_LAYERS)
+
+
+@functools.cache
+def _default_lexicon() -> Lexicon:
+    return Lexicon.load("pushiness")
+
+
+@functools.lru_cache(maxsize=64)
+def _layers(lexicon: Lexicon, products: tuple[str, ...]) -> tuple[Lexicon, ...]:
+    """Split *lexicon* (plus *products* as offer terms) into the matching layers.
+
+    Cached (bounded), so scorers built alike share the same lexicon objects and
+    with them the per-analysis hit caches.
+    """
+    extra = tuple(Cue(p.strip().lower(), _PRODUCT, 1.0, "user products") for p in products)
+    return tuple(
+        Lexicon(
+            f"{lexicon.name}.{index}",
+            tuple(c for c in lexicon.cues if c.category in layer) + (extra if _PRODUCT in layer else ()),
+            lexicon.version + ("+custom" if extra and not lexicon.version.endswith("+custom") else ""),
+        )
+        for index, layer in enumerate(_LAYERS)
+    )
+
+
+def _lexicon_repr(lexicon: Lexicon) -> str:
+    return f"<Lexicon {lexicon.name!r} version {lexicon.version!r}, {len(lexicon.cues)} cues>"
+
+
+def _order(hit: Hit) -> tuple[int, int]:
+    return hit.first, -hit.last
+
+
+def _to_products(value: object) -> tuple[str, ...]:
+    if isinstance(value, str) or not isinstance(value, Iterable):
+        raise TypeError(f"products must be a sequence of phrases, got {type(value).__name__} {value!r}")
+    products = tuple(value)
+    for product in products:
+        if not isinstance(product, str) or not product.strip():
+            raise TypeError(f"each product must be a non-empty string, got {product!r}")
+    return products
+
+
+def _check_threshold(instance: PushinessScorer, attribute: attrs.Attribute[float], value: float) -> None:
+    if not isinstance(value, int | float) or isinstance(value, bool) or not -1.0 <= value <= 1.0:
+        raise ValueError(f"{attribute.name} must be a number in [-1, 1] (got {value!r})")
+
+
+class _Cues(NamedTuple):
+    """The lexicon hits of one sentence, sorted by category (negated hits dropped)."""
+
+    by_category: dict[str, list[Hit]]
+    negated_products: list[Hit]
+    price: tuple[int, int] | None
+    service: bool
+    negated_pressure: bool
+
+    def has(self, category: str) -> bool:
+        return bool(self.by_category.get(category))
+
+    def first(self, category: str) -> Hit | None:
+        found = self.by_category.get(category)
+        return found[0] if found else None
+
+
+def _price(tokens: Sequence[Token], sentence: Sentence) -> tuple[int, int] | None:
+    """The span of the first price in *sentence* (``$35``, ``20%``, ``19.99``, ``5 dollars``), or ``None``."""
+    for i in range(sentence.first, sentence.last):
+        token = tokens[i]
+        if token.kind != "number":
+            continue
+        before = tokens[i - 1].norm if i > sentence.first else ""
+        if before == "." and i - 1 > sentence.first and tokens[i - 2].norm in _CURRENCY:
+            before = tokens[i - 2].norm  # "$.50"
+        after = tokens[i + 1].norm if i + 1 < sentence.last else ""
+        decimals = token.norm.rpartition(".")[2] if "." in token.norm else ""
+        if before in _CURRENCY or after in _PRICE_WORDS or token.norm.endswith("%") or len(decimals) == 2:
+            start = (
+                tokens[i - 1].start if i > sentence.first and tokens[i - 1].norm in _CURRENCY else token.start
+            )
+            return start, token.end
+    return None
+
+
+def _sentence_cues(hits: Sequence[Hit], tokens: Sequence[Token], sentence: Sentence) -> _Cues:
+    by_category: dict[str, list[Hit]] = {}
+    negated_products: list[Hit] = []
+    service_end = -1
+    service = negated_pressure = False
+    # A negative question frame ("why not", "wouldn't you") does not negate the offer.
+    rhetorical = any(
+        hit.cue.category in (_FRAME, _OFFER) and any(t.norm in NEGATORS for t in tokens[hit.first : hit.last])
+        for hit in hits
+        if sentence.first <= hit.first < sentence.last
+    )
+    for hit in hits:
+        if hit.first < sentence.first or hit.first >= sentence.last:
+            continue
+        category = hit.cue.category
+        if category == _SERVICE:
+            service_end = hit.last
+            service = True
+            continue
+        if category == _PRODUCT and (
+            hit.first == service_end
+            or (hit.first > sentence.first and tokens[hit.first - 1].norm in _POSSESSIVES)
+        ):
+            service_end = hit.last  # the customer's own item ("your donation", "my promo discount")
+            continue
+        if hit.negated and not (rhetorical and category == _PRODUCT):
+            if category == _PRODUCT:
+                negated_products.append(hit)
+            negated_pressure = negated_pressure or category in (_PRESSURE, _DEADLINE)
+            continue
+        same = by_category.setdefault(category, [])
+        if same and hit.first < same[-1].last:
+            continue  # overlaps the previous cue of its kind ("offer ends" + "ends on friday")
+        same.append(hit)
+    # A price next to service money (a fee, a refund, a credit) is not a sale.
+    price = None if service else _price(tokens, sentence)
+    return _Cues(by_category, negated_products, price, service, negated_pressure)
+
+
+def _first_word(tokens: Sequence[Token], sentence: Sentence) -> int | None:
+    """Index of the sentence's first word after fillers and discourse markers."""
+    for i in range(sentence.first, sentence.last):
+        token = tokens[i]
+        if token.kind == "word" and token.norm not in _OPENERS:
+            return i
+    return None
+
+
+class _AgentSentence(NamedTuple):
+    offer: Hit | None
+    retention: Hit | None
+    pressure: list[Hit]
+    deadlines: list[Hit]
+    completed: Hit | None
+    crosssell: bool
+    sales_term: bool
+    frame: Hit | None
+    pressure_talk: bool
+
+
+def _agent_sentence(cues: _Cues, tokens: Sequence[Token], sentence: Sentence) -> _AgentSentence:
+    """Classify one agent (or bot) sentence: offer, pressure, retention push, completed action."""
+    sales_term = cues.has(_PRODUCT) or cues.price is not None
+    offer = cues.first(_OFFER)
+    if offer is None and not cues.has(_COMPLETED) and sales_term:
+        offer = cues.first(_FRAME) or cues.first(_RETENTION)
+        pressure = cues.first(_PRESSURE)
+        if offer is None and pressure is not None:
+            # Pressure proposes an offer when the offer term stands outside it ("upgrade now, only 2 left"),
+            # not when it is its subject ("this offer ends today" is a deadline, not another offer).
+            outside = cues.price is not None or any(
+                p.first >= pressure.last or p.last <= pressure.first
+                for p in cues.by_category.get(_PRODUCT, [])
+            )
+            offer = pressure if outside else None
+        if offer is None:
+            opener = _first_word(tokens, sentence)
+            imperative = cues.first(_IMPERATIVE)
+            if imperative is not None and imperative.first == opener:
+                offer = imperative
+    return _AgentSentence(
+        offer,
+        cues.first(_RETENTION) or cues.first(_PERSISTENCE),
+        cues.by_category.get(_PRESSURE, []),
+        cues.by_category.get(_DEADLINE, []),
+        None if sentence.question else cues.first(_COMPLETED),
+        cues.has(_CROSSSELL),
+        sales_term,
+        cues.first(_FRAME) if sentence.question and not cues.has(_COMPLETED) else None,
+        cues.negated_pressure or cues.has(_PRESSURE),
+    )
+
+
+class _CustomerSentence(NamedTuple):
+    refusal: tuple[int, int, str] | None
+    cancel: Hit | None
+    request: Hit | None
+    resolved: Hit | None
+
+
+def _customer_sentence(
+    cues: _Cues, tokens: Sequence[Token], sentence: Sentence, *, offer_just_made: bool, offer_made: bool
+) -> _CustomerSentence:
+    """Classify one customer sentence: refusal, cancel request, request for an offer, confirmation."""
+    refusal: tuple[int, int, str] | None = None
+    hit = cues.first(_REFUSAL)
+    if hit is not None:
+        refusal = (hit.first, hit.last, "refusal")
+    elif offer_just_made:
+        opener = _first_word(tokens, sentence)
+        for soft in cues.by_category.get(_SOFT_REFUSAL, []):
+            bare = soft.last - soft.first == 1 and tokens[soft.first].norm in _NO_WORDS
+            if not bare or soft.first == opener:
+                refusal = (soft.first, soft.last, "refusal after an offer")
+                break
+    if refusal is None and offer_made and cues.negated_products:
+        negated = cues.negated_products[0]
+        refusal = (negated.first, negated.last, "declined offer")
+    request = cues.first(_REQUEST)
+    if request is None and cues.has(_PRODUCT):
+        request = cues.first(_REQUEST_FRAME)
+    resolved = None if sentence.question else cues.first(_RESOLVED)
+    return _CustomerSentence(refusal, cues.first(_CANCEL), request, resolved)
+
+
+def _span(facts: TurnAnalysis, first: int, last: int) -> tuple[int, int]:
+    tokens = facts.tokens
+    return tokens[first].start, tokens[last - 1].end
+
+
+def _words(tokens: Sequence[Token], sentence: Sentence) -> int:
+    return sum(1 for t in tokens[sentence.first : sentence.last] if t.kind in {"word", "number"})
+
+
+@attrs.frozen
+class PushinessScorer:
+    """Scores how pushy the agents are; value in ``[0, 1]``, higher = pushier.
+
+    Pushiness is selling at a customer who came for service. The scorer finds
+    *offers* (upsells, cross-sells, upgrades, plans, bundles, protection,
+    promotions, discounts, trials, also phrased as help: ``I can also set you
+    up with ...``, ``have you considered our ...``, ``while I have you ...``)
+    sentence by sentence: an offer cue on its own, or a proposal frame
+    (``would you like``, ``how about``, ``you could also``) with an offer term
+    or a price in the same sentence. Each offer weighs more when it comes
+
+    * before the problem is resolved (before the first customer confirmation
+      or closure thanks, or the agent's first completed action),
+    * while the customer is upset (the last customer turn's sentiment is below
+      ``upset_threshold``),
+    * after the customer refused (``no thanks``, ``not interested``, ``I just
+      want it fixed``, or a bare ``no`` right after an offer), more with each
+      refusal,
+    * after a cancel request (a *retention* push; then ``are you sure?`` or
+      ``before you go`` count too).
+
+    Pressure (deadlines, scarcity, ``act now``, ``you should really``) adds
+    on its own, and the sales share of agent talk adds a little. An offer the
+    customer asked for (``do you have a cheaper plan?``, ``tell me more``) is
+    service: it is reported as ``requested_offer`` and weighs nothing, unless
+    the agent bridges to something else (``also``, ``while I have you``).
+
+    The value is ``1 - exp(-load / SCALE)`` of the summed load, so it grows
+    with every offer and pressure cue and saturates towards 1; ``0.0`` when
+    the agents never sell. ``None`` when no agent or bot speaks.
+
+    Evidence: each offer sentence (category ``"offer"``, ``"retention"`` or
+    ``"requested_offer"``, weight = its load), each push with no offer in it
+    after a refusal (``"persistence"``), each pressure cue (``"pressure"``),
+    and, with weight 0, the context that set the timing: ``"refusal"``,
+    ``"cancel"``, ``"request"`` and the resolution point (``"resolved"``);
+    ``"no_sales"`` (weight 0) when nothing was sold.
+
+    ``details``: counts ``offers`` (unrequested, retention included),
+    ``offers_after_refusal``, ``offers_before_resolution`` and
+    ``offers_while_upset`` (these three count persistence pushes too),
+    ``retention``, ``persistence``, ``requested_offers``, ``pressure``,
+    ``refusals``, ``cancel_requests``; ``sales_share`` (share of agent words
+    in sales sentences, ``nan`` without agent words); ``resolved`` (1.0 once
+    a resolution point is found, else 0.0).
+
+    Args:
+        products: A company's own offer terms (product and plan names), in
+            lexicon phrase syntax (``"fibre max"``, ``"donat*"``); they count
+            as offer terms.
+        lexicon: The cue lexicon (default: the shipped ``"pushiness"``
+            lexicon).
+        upset_threshold: Customer sentiment (``[-1, 1]``) below which the
+            customer counts as upset.
+        name: The name the score is reported under.
+
+    Raises:
+        TypeError: If *products* is not a sequence of non-empty strings.
+        ValueError: If *upset_threshold* is outside ``[-1, 1]``.
+
+    >>> from servicescore import Transcript, Turn, Role
+    >>> pushy = Transcript("t", [
+    ...     Turn(Role.CUSTOMER, "My internet keeps dropping every evening."),
+    ...     Turn(Role.AGENT, "Have you considered our premium fibre plan? It's 20% off today only."),
+    ...     Turn(Role.CUSTOMER, "No thanks, I just want it fixed."),
+    ...     Turn(Role.AGENT, "You should really upgrade now, the offer ends tonight."),
+    ... ])
+    >>> score = PushinessScorer()(pushy)
+    >>> round(score.value, 2), score.details["offers_after_refusal"], score.details["refusals"]
+    (0.97, 1.0, 1.0)
+    >>> PushinessScorer()(Transcript("s", [
+    ...     Turn(Role.CUSTOMER, "Do you have a cheaper plan?"),
+    ...     Turn(Role.AGENT, "Yes, would you like to switch to our Basic plan for $20 a month?"),
+    ... ])).value
+    0.0
+    """
+
+    products: tuple[str, ...] = attrs.field(default=(), kw_only=True, converter=_to_products)
+    lexicon: Lexicon = attrs.field(factory=_default_lexicon, kw_only=True, repr=_lexicon_repr)
+    upset_threshold: float = attrs.field(default=UPSET_THRESHOLD, kw_only=True, validator=_check_threshold)
+    name: str = attrs.field(default="pushiness", kw_only=True)
+    _layers: tuple[Lexicon, ...] = attrs.field(init=False, repr=False, eq=False)
+
+    def __attrs_post_init__(self) -> None:
+        if not isinstance(self.lexicon, Lexicon):
+            raise TypeError(f"lexicon must be a Lexicon, got {type(self.lexicon).__name__}")
+        unknown = self.lexicon.categories - _CATEGORIES
+        if unknown:
+            raise ValueError(
+                f"lexicon {self.lexicon.name!r} has categories PushinessScorer does not know: "
+                f"{', '.join(sorted(unknown))} (expected some of {', '.join(sorted(_CATEGORIES))})"
+            )
+        object.__setattr__(self, "_layers", _layers(self.lexicon, self.products))
+
+    def __call__(self, item: Transcript | Analysis, /) -> Score:
+        """Score one transcript (or its analysis)."""
+        analysis = analyze(item)
+        turns = analysis.turns
+        if not any(t.role in _COMPANY for t in turns):
+            return Score(self.name, None, reason="no agent or bot turn")
+        return _Run(self, analysis).score()
+
+
+class _Run:
+    """The state of one scoring pass over a transcript, turn by turn."""
+
+    def __init__(self, scorer: PushinessScorer, analysis: Analysis) -> None:
+        self.scorer = scorer
+        self.analysis = analysis
+        layers = [analysis.hits(layer) for layer in scorer._layers]
+        self.hits = [
+            tuple(sorted(itertools.chain(*per_turn), key=_order)) for per_turn in zip(*layers, strict=True)
+        ]
+        self.evidence: list[Evidence] = []
+        self.counts = dict.fromkeys(_COUNTS, 0)
+        self.load = 0.0
+        self.resolved = False
+        self.cancelled = False
+        self.refusals = 0
+        self.last_customer: TurnAnalysis | None = None
+        self.request_open = False
+        self.request_answered = False
+        self.offer_made = False
+        self.offer_in_last_agent_turn = False
+        self.agent_words = 0
+        self.sales_words = 0
+
+    def score(self) -> Score:
+        first_company = -1
+        for facts in self.analysis.turns:
+            if facts.role is Role.CUSTOMER:
+                self._customer_turn(facts)
+            elif facts.role in _COMPANY:
+                if first_company < 0:
+                    first_company = facts.index
+                self._agent_turn(facts)
+        share = self.sales_words / self.agent_words if self.agent_words else math.nan
+        if self.agent_words:
+            self.load += W_SHARE * share
+        value = 1.0 - math.exp(-self.load / SCALE)
+        if not any(e.weight for e in self.evidence):
+            self.evidence.append(Evidence(first_company, 0, 0, "no offers or pressure", "no_sales", 0.0))
+        details: dict[str, float | str] = {key: float(count) for key, count in self.counts.items()}
+        details["sales_share"] = round(share, 4) if self.agent_words else math.nan
+        details["resolved"] = 1.0 if self.resolved else 0.0
+        self.evidence.sort(key=lambda e: (e.turn, e.start))
+        return Score(self.scorer.name, min(1.0, max(0.0, value)), tuple(self.evidence), details)
+
+    def _customer_turn(self, facts: TurnAnalysis) -> None:
+        tokens, text = facts.tokens, facts.text
+        hits = self.hits[facts.index]
+        requested = False
+        for sentence in facts.sentences:
+            cues = _sentence_cues(hits, tokens, sentence)
+            found = _customer_sentence(
+                cues,
+                tokens,
+                sentence,
+                offer_just_made=self.offer_in_last_agent_turn,
+                offer_made=self.offer_made,
+            )
+            if found.refusal is not None:
+                first, last, _ = found.refusal
+                start, end = _span(facts, first, last)
+                self.refusals += 1
+                self.counts["refusals"] += 1
+                self.request_open = False
+                self.evidence.append(Evidence(facts.index, start, end, text[start:end], "refusal", 0.0))
+            if found.cancel is not None:
+                requested = False  # a request made before the cancel request is void
+                self.cancelled = True
+                self.counts["cancel_requests"] += 1
+                self.evidence.append(found.cancel.evidence(text, 0.0, "cancel"))
+            if found.request is not None and found.refusal is None:
+                requested = True
+                self.evidence.append(found.request.evidence(text, 0.0, "request"))
+            if found.resolved is not None and found.refusal is None and not self.resolved:
+                self.resolved = True
+                self.evidence.append(found.resolved.evidence(text, 0.0, "resolved"))
+        self.offer_in_last_agent_turn = False
+        if requested:
+            self.request_open, self.request_answered = True, False
+        elif self.request_answered:
+            self.request_open = False
+        self.last_customer = facts
+
+    def _upset(self) -> bool:
+        customer = self.last_customer
+        return customer is not None and customer.sentiment < self.scorer.upset_threshold
+
+    def _agent_turn(self, facts: TurnAnalysis) -> None:
+        tokens, text = facts.tokens, facts.text
+        hits = self.hits[facts.index]
+        classified = [
+            (s, _agent_sentence(_sentence_cues(hits, tokens, s), tokens, s)) for s in facts.sentences
+        ]
+        turn_sales = any(c.offer is not None or c.sales_term for _, c in classified)
+        bridged = offered = False
+        for sentence, found in classified:
+            words = _words(tokens, sentence)
+            self.agent_words += words
+            sales = False
+            push = found.offer
+            kind = "offer"
+            if push is None and found.retention is not None and (self.cancelled or self.refusals):
+                # A push with no offer term: retention after a cancel request, else persistence.
+                push, kind = found.retention, "retention" if self.cancelled else "persistence"
+            if push is None and offered and found.frame is not None:
+                push = found.frame  # a follow-up question on the offer just made ("Shall I add it?")
+            if push is not None:
+                bridged = bridged or found.crosssell
+                sales = self._offer(facts, sentence, kind, bridged)
+                offered = True
+            pressure = list(found.pressure)
+            if found.offer is not None or found.sales_term:
+                pressure += found.deadlines
+            if pressure:
+                in_sales = self.offer_made or turn_sales
+                weight = W_PRESSURE if in_sales else W_PRESSURE_ALONE
+                for hit in sorted(pressure, key=lambda h: h.first):
+                    self.counts["pressure"] += 1
+                    self.load += weight
+                    self.evidence.append(hit.evidence(text, weight, "pressure"))
+                sales = True
+            if sales or found.pressure_talk:
+                # Talk about deadlines is sales talk even when denied ("you don't have to decide today").
+                self.sales_words += words
+            elif found.completed is not None and not self.resolved:
+                self.resolved = True
+                self.evidence.append(found.completed.evidence(text, 0.0, "resolved"))
+
+    def _offer(self, facts: TurnAnalysis, sentence: Sentence, kind: str, crosssell: bool) -> bool:
+        """Record one offer sentence; return whether it counts as sales talk."""
+        self.offer_made = True
+        self.offer_in_last_agent_turn = True
+        cue = facts.text[sentence.start : sentence.end]
+        if self.request_open and not crosssell and kind == "offer":
+            self.request_answered = True
+            self.counts["requested_offers"] += 1
+            self.evidence.append(
+                Evidence(facts.index, sentence.start, sentence.end, cue, "requested_offer", 0.0)
+            )
+            return False
+        if self.cancelled:
+            kind = "retention"
+        weight = W_RETENTION if kind == "retention" else W_OFFER
+        if kind == "persistence":
+            self.counts["persistence"] += 1
+        else:
+            self.counts["offers"] += 1
+        if kind == "retention":
+            self.counts["retention"] += 1
+        if not self.resolved:
+            weight += W_BEFORE_RESOLUTION
+            self.counts["offers_before_resolution"] += 1
+        if self._upset():
+            weight += W_UPSET
+            self.counts["offers_while_upset"] += 1
+        if self.refusals:
+            weight += W_AFTER_REFUSAL * min(self.refusals, MAX_REFUSALS)
+            self.counts["offers_after_refusal"] += 1
+        self.load += weight
+        self.evidence.append(Evidence(facts.index, sentence.start, sentence.end, cue, kind, round(weight, 4)))
+        return True

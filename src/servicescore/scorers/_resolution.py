@@ -1,0 +1,818 @@
+"""Resolution: was the customer's problem clearly resolved by the end of the interaction?"""
+
+from __future__ import annotations
+
+import functools
+import itertools
+import math
+from collections import Counter
+from collections.abc import Mapping
+from types import MappingProxyType
+
+import attrs
+
+from .._analysis import Analysis, Hit, TurnAnalysis, analyze
+from .._lexicon import Lexicon
+from .._model import Role, Transcript
+from .._score import Evidence, Score
+from .._text import NEGATORS
+
+__all__ = ["ResolutionScorer"]
+
+# -- how the lexicon's categories count -----------------------------------------
+#
+# Every cue of the "resolution" lexicon has a non-negative strength; these signs
+# say which way its category moves the value. Gains are hand-set on the bundled
+# sample (src/servicescore/data/sample.jsonl), never on validation data; see
+# docs/explanation/resolution.md.
+
+#: Sign and gain of each customer category (per unit of cue weight).
+CUSTOMER_SIGNS: Mapping[str, float] = MappingProxyType(
+    {
+        "confirm": 1.0,
+        "relief": 1.0,
+        "praise": 1.0,
+        "gratitude": 1.0,
+        "closure": 1.0,
+        "acceptance": 1.0,
+        "persistence": -1.0,
+        "problem": -1.0,
+        "complaint": -1.0,
+        "repeat_contact": -1.0,
+        "escalation": -1.0,
+        "cancellation": -1.0,
+        "sarcasm": -1.0,
+        "sarcasm_maybe": -1.0,
+        "abandon": -1.0,
+        "disappointment": -1.0,
+        "resignation": -1.0,
+        "burden": -1.0,
+        "unanswered": -1.0,
+        "neutral": 0.0,
+    }
+)
+#: Gain of each agent category (per unit of cue weight); completed actions
+#: count less than a customer's own confirmation (FCR practice: resolution is
+#: what the customer confirms).
+AGENT_GAINS: Mapping[str, float] = MappingProxyType(
+    {
+        "action": 0.8,
+        "agent_ack": 0.5,
+        "promise": 0.4,
+        "deflection": -1.0,
+        "refusal": -0.7,
+        "pending": -0.6,
+        "verify": -0.5,
+        "system_claim": 0.0,
+        "courtesy": 0.0,
+    }
+)
+#: Categories whose positive reading depends on what happened before: thanks
+#: or "bye" after a fix close a resolved case, after a deflection they are a
+#: polite exit (the issue's "thanks followed by leaving").
+LIGHT = frozenset({"gratitude", "closure", "acceptance", "praise"})
+#: Customer categories that confirm the outcome directly.
+CONFIRMING = frozenset({"confirm", "relief"})
+#: Categories that still count in the customer's opening turns (before any
+#: agent reply): the rest there only describe the problem.
+OPENING_CATEGORIES = frozenset({"repeat_contact", "escalation", "cancellation", "sarcasm"})
+#: Negative categories about the process rather than the problem; halved in a
+#: turn that also confirms the fix ("worked, thanks. but 90 minutes on hold!").
+PROCESS_COMPLAINTS = frozenset({"complaint", "burden", "resignation"})
+
+#: Each customer turn counts this much less than the next one: the last turn
+#: weighs 1, the one before 0.5, and so on (what the customer says at the end
+#: decides).
+RECENCY = 0.5
+#: Customer opening turns (before the first agent reply) count at most this much.
+OPENING_FACTOR = 0.5
+#: The net evidence of one customer turn is clipped to ``[-TURN_CAP, TURN_CAP]``.
+TURN_CAP = 3.0
+#: Light positives count this share when nothing was done yet (an answer to a
+#: question, no action, no deflection).
+NEUTRAL_LIGHT = 0.6
+#: Thanks or good-bye after a deflection, refusal or complaint count as a
+#: polite exit with this share of their weight, negatively.
+POLITE_EXIT = 0.5
+#: An ambiguous sarcasm cue ("oh great", "so helpful") without a negative
+#: context reads as mild praise with this share of its weight.
+SINCERE_SHARE = 0.5
+#: A sentence later in a turn weighs more: from ``1 - SENTENCE_TILT`` for the
+#: first to 1 for the last.
+SENTENCE_TILT = 0.3
+#: An opening customer turn at or below this sentiment brought a problem
+#: (VADER's conventional cut is -0.05; -0.2 keeps neutral questions out).
+OPENING_UPSET = -0.2
+#: Weight of a confirmation told with "now" / "finally" and no cue ("it's
+#: showing up now", "finally through").
+INDIRECT_CONFIRM = 1.2
+#: Negated persistence ("not the same error") reads as this share of a confirmation.
+NEGATED_PERSISTENCE = 0.5
+#: Caps on the summed agent evidence (before gains) per kind.
+ACTION_CAP = 1.5
+DEFLECTION_CAP = 2.0
+REFUSAL_CAP = 1.5
+PENDING_CAP = 1.0
+#: Deflections, refusals and pending notices followed by a completed action or
+#: a customer confirmation count only this much ("DM us" then a refund).
+OVERTAKEN = 0.25
+#: Complaints before a later completed action were answered by it: they
+#: count this share (a cancellation request that was carried out, none).
+ANSWERED = 0.5
+#: A final customer question that nobody answered.
+OPEN_QUESTION = 0.6
+#: Sentiment trajectory: gains on the final customer sentiment and on its change
+#: since the opening (VADER compound, [-1, 1]).
+SENTIMENT_END_GAIN = 0.8
+SENTIMENT_CHANGE_GAIN = 0.4
+#: Default label thresholds on the value.
+RESOLVED_THRESHOLD = 0.6
+UNRESOLVED_THRESHOLD = 0.4
+
+_CUSTOMER_CATEGORIES = frozenset(CUSTOMER_SIGNS)
+#: Cues that leave room for a "now" confirmation in the same sentence ("so helpful, it opens now").
+_SOFT = frozenset({"praise", "sarcasm_maybe", "gratitude", "closure", "acceptance", "resignation"})
+_AUXILIARIES = frozenset(
+    {
+        "have",
+        "has",
+        "had",
+        "did",
+        "do",
+        "does",
+        "is",
+        "are",
+        "was",
+        "were",
+        "can",
+        "could",
+        "would",
+        "will",
+        "should",
+        "shall",
+        "may",
+    }
+)
+_AGENT_CATEGORIES = frozenset(AGENT_GAINS)
+_NOW_WORDS = frozenset({"now", "finally"})
+#: "now" in these pairs is no report of a changed state.
+_NOW_EXCLUDED = frozenset({"right", "for", "by", "until", "till", "what", "just", "how", "from"})
+_REQUEST_WORDS = frozenset(
+    {"need", "want", "please", "can", "could", "would", "will", "should", "must", "pls"}
+)
+_CONDITIONAL = frozenset({"if", "once", "when", "after", "before", "until", "unless", "whether"})
+_INTERJECTIONS = frozenset({"oh", "ok", "okay", "well", "um", "uh", "ah", "yeah", "hmm", "so"})
+_SUBJECTS = frozenset({"it", "that", "this", "everything", "i", "we", "the", "all", "its", "thats", "they"})
+_LABELS = ("resolved", "unresolved", "unclear")
+
+
+@functools.cache
+def _default_lexicon() -> Lexicon:
+    return Lexicon.load("resolution")
+
+
+@functools.lru_cache(maxsize=32)
+def _split(lexicon: Lexicon) -> tuple[Lexicon, Lexicon]:
+    """Split *lexicon* into the customer and the agent/system cue sets (matched separately)."""
+    customer = Lexicon(
+        f"{lexicon.name}:customer",
+        [c for c in lexicon.cues if c.category in _CUSTOMER_CATEGORIES],
+        lexicon.version,
+    )
+    agent = Lexicon(
+        f"{lexicon.name}:agent", [c for c in lexicon.cues if c.category in _AGENT_CATEGORIES], lexicon.version
+    )
+    return customer, agent
+
+
+def _negated(facts: TurnAnalysis, hit: Hit) -> bool:
+    """Whether a negator really governs *hit* (``"no it works now"`` is an answer, not a negation)."""
+    if not hit.negated:
+        return False
+    tokens = facts.tokens
+    sentence = facts.sentences[facts.sentence_of(hit.first)]
+    k = hit.first - 1
+    while k >= sentence.first and tokens[k].norm not in NEGATORS:
+        k -= 1
+    if k < sentence.first or tokens[k].norm != "no":
+        return True
+    before = [t.norm for t in tokens[sentence.first : k] if t.kind == "word"]
+    after = tokens[k + 1] if k + 1 < len(tokens) else None
+    return not (all(w in _INTERJECTIONS for w in before) and after is not None and after.norm in _SUBJECTS)
+
+
+@attrs.frozen
+class _Item:
+    """One counted cue: where, what, and its signed contribution before recency."""
+
+    hit: Hit | None
+    turn: int
+    start: int
+    end: int
+    cue: str
+    category: str
+    weight: float
+
+
+@attrs.frozen
+class _CustomerTurn:
+    index: int
+    opening: bool
+    items: list[_Item]
+    net: float
+    sarcastic: bool
+    sentiment: float
+
+
+@attrs.frozen
+class _AgentTurn:
+    index: int
+    items: list[_Item]
+
+
+def _label(value: float, resolved: float, unresolved: float) -> str:
+    if value >= resolved:
+        return "resolved"
+    if value <= unresolved:
+        return "unresolved"
+    return "unclear"
+
+
+def _check_thresholds(instance: ResolutionScorer, attribute: attrs.Attribute[float], value: float) -> None:
+    if not isinstance(value, float | int) or isinstance(value, bool) or not 0.0 <= value <= 1.0:
+        raise ValueError(f"{attribute.name} must be a number in [0, 1] (got {value!r})")
+
+
+@attrs.frozen(kw_only=True)
+class ResolutionScorer:
+    """Scores how clearly a problem was resolved; value in ``[0, 1]``, higher = more clearly resolved.
+
+    What the customer says at the end decides: each customer turn counts half
+    as much as the next one. Evidence for resolution is the customer's own
+    confirmation, direct (``that fixed it``) or indirect (``it's showing up
+    now``, ``the light is green again``, ``I can log in``, ``perfect``), thanks
+    and closure after something was done, and the agent's completed actions
+    (``I've refunded``, ``has been reset``, ``is now active``), which count
+    less than a confirmation and not at all once the customer complains after
+    them. Evidence against is persistence (``still``, ``same error``, ``it
+    keeps crashing``, a negated fix ``it is not working``), repeat contact,
+    escalation, cancellation, sarcasm (positive words in a negative
+    situation: ``oh wonderful, another form``), polite non-resolution
+    (``ok thanks anyway, I'll figure it out myself``; thanks after a
+    deflection), and agent deflection (transfers, ``please DM us``, ``ring our
+    helpline``, a help page as the only answer), refusals and pending
+    hand-offs. Negation flips cues (``not fixed`` is persistence, ``no longer
+    getting the error`` a confirmation). The customer's sentiment at the end,
+    and its change since the opening, adds a little. SYSTEM and BOT lines are
+    never evidence: a "ticket marked as solved" line changes nothing.
+
+    The signed evidence sum maps to ``[0, 1]`` with a logistic curve: ``0.5``
+    means no evidence either way. ``details["label"]`` is ``"resolved"`` at or
+    above *resolved_threshold*, ``"unresolved"`` at or below
+    *unresolved_threshold*, else ``"unclear"``. The value is ``None`` without
+    a customer turn or without a human agent turn.
+
+    Evidence: every cue that counted, with its signed contribution as weight;
+    cancelled agent actions and ignored system claims with weight 0; the
+    sentiment trajectory and an unanswered final question as whole-turn facts.
+
+    ``details``: ``label``; counts ``confirmations``, ``closures`` (thanks,
+    good-byes and acceptances that counted positively), ``completed_actions``
+    (that counted), ``cancelled_actions``, ``persistence``, ``complaints``,
+    ``deflections``, ``refusals``, ``pending``, ``escalations``,
+    ``cancellations``, ``sarcasm``, ``repeat_contact``, ``abandonment``
+    (polite non-resolution), ``system_claims``, ``customer_turns``,
+    ``agent_turns``, ``customer_replies`` (customer turns after the first
+    agent reply); ``sentiment_start`` and ``sentiment_end`` (customer
+    sentiment in the opening and in the last reply, ``nan`` without a reply),
+    ``sentiment_change``; ``final_balance`` (net evidence of the last
+    customer reply, ``nan`` without one); ``evidence_sum`` (the logit).
+
+    Args:
+        lexicon: The cue lexicon (default: the shipped ``"resolution"``
+            lexicon); extend it with :meth:`Lexicon.extend
+            <servicescore.Lexicon.extend>`.
+        resolved_threshold: Lowest value labelled ``"resolved"``.
+        unresolved_threshold: Highest value labelled ``"unresolved"``; below
+            *resolved_threshold*.
+        name: The name the score is reported under.
+
+    Raises:
+        ValueError: If a threshold lies outside ``[0, 1]`` or the thresholds
+            are not ordered.
+
+    >>> from servicescore import Transcript, Turn, Role
+    >>> fixed = Transcript("t", [
+    ...     Turn(Role.CUSTOMER, "My router light keeps blinking red."),
+    ...     Turn(Role.AGENT, "I've reset the line from our side, could you restart it?"),
+    ...     Turn(Role.CUSTOMER, "ok the light is green again, thanks!"),
+    ... ])
+    >>> score = ResolutionScorer()(fixed)
+    >>> score.details["label"], score.value > 0.8
+    ('resolved', True)
+    >>> still = Transcript("t", fixed.turns[:2] + (Turn(Role.CUSTOMER, "Nope, still blinking red."),))
+    >>> ResolutionScorer()(still).details["label"]
+    'unresolved'
+    """
+
+    lexicon: Lexicon = attrs.field(factory=_default_lexicon, validator=attrs.validators.instance_of(Lexicon))
+    resolved_threshold: float = attrs.field(default=RESOLVED_THRESHOLD, validator=_check_thresholds)
+    unresolved_threshold: float = attrs.field(default=UNRESOLVED_THRESHOLD, validator=_check_thresholds)
+    name: str = attrs.field(default="resolution", validator=attrs.validators.instance_of(str))
+
+    def __attrs_post_init__(self) -> None:
+        if not self.unresolved_threshold < self.resolved_threshold:
+            raise ValueError(
+                "unresolved_threshold must be below resolved_threshold "
+                f"(got {self.unresolved_threshold} >= {self.resolved_threshold})"
+            )
+
+    def __call__(self, item: Transcript | Analysis, /) -> Score:
+        """Score one transcript (or its analysis)."""
+        analysis = analyze(item)
+        turns = analysis.turns
+        roles = [t.role for t in turns]
+        if Role.CUSTOMER not in roles:
+            return Score(self.name, None, details=_empty_details(), reason="no customer turn")
+        if Role.AGENT not in roles:
+            return Score(self.name, None, details=_empty_details(), reason="no agent turn")
+        customer_lexicon, agent_lexicon = _split(self.lexicon)
+        customer_hits = analysis.hits(customer_lexicon)
+        agent_hits = analysis.hits(agent_lexicon)
+        return _Run(turns, customer_hits, agent_hits).score(self)
+
+
+def _empty_details() -> dict[str, float | str]:
+    details: dict[str, float | str] = dict.fromkeys(_DETAIL_KEYS, math.nan)
+    details["label"] = "unclear"
+    return details
+
+
+_DETAIL_KEYS = (
+    "label",
+    "confirmations",
+    "closures",
+    "completed_actions",
+    "cancelled_actions",
+    "persistence",
+    "complaints",
+    "deflections",
+    "refusals",
+    "pending",
+    "escalations",
+    "cancellations",
+    "sarcasm",
+    "repeat_contact",
+    "abandonment",
+    "system_claims",
+    "customer_turns",
+    "agent_turns",
+    "customer_replies",
+    "sentiment_start",
+    "sentiment_end",
+    "sentiment_change",
+    "final_balance",
+    "evidence_sum",
+)
+
+#: Which detail counter each counted category feeds.
+_COUNTERS: Mapping[str, str] = MappingProxyType(
+    {
+        "confirm": "confirmations",
+        "relief": "confirmations",
+        "indirect_confirm": "confirmations",
+        "gratitude": "closures",
+        "closure": "closures",
+        "acceptance": "closures",
+        "praise": "closures",
+        "persistence": "persistence",
+        "problem": "persistence",
+        "unanswered": "persistence",
+        "complaint": "complaints",
+        "burden": "complaints",
+        "disappointment": "abandonment",
+        "abandon": "abandonment",
+        "polite_exit": "abandonment",
+        "repeat_contact": "repeat_contact",
+        "escalation": "escalations",
+        "cancellation": "cancellations",
+        "sarcasm": "sarcasm",
+        "action": "completed_actions",
+        "deflection": "deflections",
+        "refusal": "refusals",
+        "pending": "pending",
+    }
+)
+
+
+class _Run:
+    """The state of scoring one transcript (a helper, never shared)."""
+
+    def __init__(
+        self,
+        turns: tuple[TurnAnalysis, ...],
+        customer_hits: tuple[tuple[Hit, ...], ...],
+        agent_hits: tuple[tuple[Hit, ...], ...],
+    ) -> None:
+        self.turns = turns
+        self.customer_hits = customer_hits
+        self.agent_hits = agent_hits
+        self.counts: Counter[str] = Counter()
+        self.evidence: list[Evidence] = []
+        self.sentiment_start = math.nan
+        self.sentiment_end = math.nan
+        self.opening_negative = False
+        self.acted = False
+
+    # -- customer turns ---------------------------------------------------------
+
+    def _customer_items(self, facts: TurnAnalysis, opening: bool, state: int) -> tuple[list[_Item], bool]:
+        """Signed items of one customer turn, and whether it reads as sarcastic.
+
+        *state* is what happened before: ``1`` something was done or
+        confirmed, ``-1`` a deflection, refusal or complaint, ``0`` neither.
+        """
+        text = facts.text
+        sentences = facts.sentences
+        n_sent = len(sentences)
+        raw: list[tuple[Hit, str, float]] = []
+        for hit in self.customer_hits[facts.index]:
+            category, weight = hit.category, hit.cue.weight
+            if category == "neutral" or weight == 0:
+                continue
+            sentence = sentences[facts.sentence_of(hit.first)]
+            negated = _negated(facts, hit)
+            positive = CUSTOMER_SIGNS.get(category, 0.0) > 0
+            if negated:
+                if category in {"confirm", "relief"}:
+                    category = "persistence"
+                elif category == "praise":
+                    category = "complaint"
+                elif category == "problem":
+                    category = "confirm"
+                elif category == "persistence":
+                    category, weight = "confirm", weight * NEGATED_PERSISTENCE
+                else:
+                    continue  # "no need for a manager", "not cancelling", "no thanks"
+                positive = CUSTOMER_SIGNS[category] > 0
+            if positive and sentence.question:
+                continue  # "is it working now?" asks, it does not confirm
+            raw.append((hit, category, weight))
+        # Overlapping cues of one direction ("it works" / "works now") count once: the first.
+        kept: list[tuple[Hit, str, float]] = []
+        for entry in raw:
+            if (
+                kept
+                and entry[0].first < kept[-1][0].last
+                and ((CUSTOMER_SIGNS[entry[1]] > 0) == (CUSTOMER_SIGNS[kept[-1][1]] > 0))
+            ):
+                continue
+            kept.append(entry)
+        raw = kept
+        # "still ridiculous": an intensified complaint, not a persisting problem.
+        complaint_starts = {h.first for h, c, _ in raw if c == "complaint"}
+        raw = [
+            (h, c, w)
+            for h, c, w in raw
+            if not (c == "persistence" and h.last - h.first == 1 and {h.last, h.last + 1} & complaint_starts)
+        ]
+        # Within a sentence a problem outweighs a confirmation ("it arrived broken").
+        negative_sentences = {
+            facts.sentence_of(h.first) for h, c, _ in raw if c in {"persistence", "problem"}
+        }
+        raw = [
+            (h, c, w)
+            for h, c, w in raw
+            if not (c in CONFIRMING and facts.sentence_of(h.first) in negative_sentences)
+        ]
+        negative_present = any(
+            CUSTOMER_SIGNS[c] < 0 and c not in {"sarcasm_maybe", "resignation"} for _, c, _ in raw
+        )
+        indirect = [] if opening else self._indirect(facts, raw)
+        confirm_present = bool(indirect) or any(c in CONFIRMING for _, c, _ in raw)
+        thanks_present = any(c == "gratitude" for _, c, _ in raw)
+        sour = any(
+            s <= -0.3
+            and not any(facts.sentence_of(h.first) == i and CUSTOMER_SIGNS[c] > 0 for h, c, _ in raw)
+            for i, s in enumerate(facts.sentence_sentiments)
+        )
+        settled = thanks_present or confirm_present or any(c in {"closure", "acceptance"} for _, c, _ in raw)
+        # Bare praise after bad news ("Brilliant. Really brilliant service.") when
+        # the customer came with a problem and nothing was done is sarcasm.
+        unhelped = self.opening_negative and not self.acted
+        negative_context = negative_present or sour or ((state < 0 or unhelped) and not settled)
+        if opening:
+            self.opening_negative = (
+                self.opening_negative
+                or facts.sentiment <= OPENING_UPSET
+                or any(c in {"persistence", "problem", "complaint", "sarcasm", "burden"} for _, c, _ in raw)
+            )
+        sarcastic = False
+        items: list[_Item] = []
+        for hit, category, weight in raw:
+            if category in {"sarcasm_maybe", "praise"} and not opening:
+                if negative_context and not confirm_present:
+                    category, sarcastic = "sarcasm", True
+                elif category == "sarcasm_maybe":
+                    category, weight = "praise", weight * SINCERE_SHARE
+            elif category == "sarcasm":
+                sarcastic = True
+            if opening and category not in OPENING_CATEGORIES:
+                continue
+            sign = CUSTOMER_SIGNS.get(category, 0.0)
+            if category == "sarcasm_maybe":
+                continue  # ambiguous in the opening: no evidence either way
+            if category in LIGHT:
+                if state > 0 or confirm_present:
+                    pass
+                elif state == 0:
+                    weight *= NEUTRAL_LIGHT
+                elif category in {"gratitude", "closure"}:
+                    category, sign, weight = "polite_exit", -1.0, weight * POLITE_EXIT
+                else:
+                    continue  # "ok fine" after a refusal: neither way
+            if confirm_present and category in PROCESS_COMPLAINTS:
+                weight *= 0.5
+            tilt = 1.0 - SENTENCE_TILT * (n_sent - 1 - facts.sentence_of(hit.first)) / max(n_sent - 1, 1)
+            factor = OPENING_FACTOR if opening else tilt
+            items.append(
+                _Item(
+                    hit,
+                    facts.index,
+                    hit.start,
+                    hit.end,
+                    text[hit.start : hit.end],
+                    category,
+                    sign * weight * factor,
+                )
+            )
+        items.extend(indirect)
+        return items, sarcastic
+
+    def _indirect(self, facts: TurnAnalysis, raw: list[tuple[Hit, str, float]]) -> list[_Item]:
+        """Confirmations told with "now"/"finally" and no cue: "it's showing up now"."""
+        tokens = facts.tokens
+        covered = {facts.sentence_of(h.first) for h, c, _ in raw if c not in _SOFT}
+        items = []
+        for i, sentence in enumerate(facts.sentences):
+            if sentence.question or i in covered:
+                continue
+            words = [t.norm for t in tokens[sentence.first : sentence.last] if t.kind == "word"]
+            if not _NOW_WORDS & set(words) or NEGATORS & set(words) or _REQUEST_WORDS & set(words):
+                continue
+            if any(a in _NOW_EXCLUDED and b in _NOW_WORDS for a, b in itertools.pairwise(words)):
+                continue
+            if words and words[-1] == "now" and len(words) > 1 and words[-2] in _NOW_EXCLUDED:
+                continue
+            if facts.sentence_sentiments[i] < -0.05:
+                continue
+            items.append(
+                _Item(
+                    None,
+                    facts.index,
+                    sentence.start,
+                    sentence.end,
+                    facts.text[sentence.start : sentence.end],
+                    "indirect_confirm",
+                    INDIRECT_CONFIRM,
+                )
+            )
+        return items
+
+    # -- agent turns ------------------------------------------------------------
+
+    def _agent_items(self, facts: TurnAnalysis) -> list[_Item]:
+        items = []
+        tokens = facts.tokens
+        for hit in self.agent_hits[facts.index]:
+            category, weight = hit.category, hit.cue.weight
+            if category == "courtesy":
+                continue
+            sentence = facts.sentences[facts.sentence_of(hit.first)]
+            first_word = next(
+                (t.norm for t in tokens[sentence.first : sentence.last] if t.kind == "word"), ""
+            )
+            if category in {"action", "agent_ack", "promise"}:
+                if first_word in _CONDITIONAL or (sentence.question and first_word in _AUXILIARIES):
+                    continue  # "is the fix deployed?", "once it's done"
+                if _negated(facts, hit):
+                    category, weight = "pending", weight * 0.5  # "it hasn't been reset yet"
+            elif _negated(facts, hit) and category in {"deflection", "pending"}:
+                continue  # "no need to call our helpline"
+            items.append(
+                _Item(hit, facts.index, hit.start, hit.end, facts.text[hit.start : hit.end], category, weight)
+            )
+        return items
+
+    # -- the whole transcript ---------------------------------------------------
+
+    def score(self, scorer: ResolutionScorer) -> Score:
+        turns = self.turns
+        counts = self.counts
+        first_customer = next(t.index for t in turns if t.role is Role.CUSTOMER)
+        first_reply = next(
+            (t.index for t in turns if t.role is Role.AGENT and t.index > first_customer), None
+        )
+        customers: list[_CustomerTurn] = []
+        agents: list[_AgentTurn] = []
+        sequence: list[_CustomerTurn | _AgentTurn] = []
+        state = 0  # +1 something was done / confirmed, -1 deflected / complained, 0 neither
+        for facts in turns:
+            role = facts.role
+            if role is Role.AGENT:
+                counts["agent_turns"] += 1
+                agent = _AgentTurn(facts.index, self._agent_items(facts))
+                agents.append(agent)
+                sequence.append(agent)
+                done = sum(i.weight for i in agent.items if i.category == "action")
+                away = sum(
+                    i.weight for i in agent.items if i.category in {"deflection", "refusal", "pending"}
+                )
+                if done > 0:
+                    state = 1
+                    self.acted = True
+                elif away > 0:
+                    state = -1
+            elif role is Role.CUSTOMER:
+                counts["customer_turns"] += 1
+                opening = first_reply is None or facts.index < first_reply
+                items, sarcastic = self._customer_items(facts, opening, state)
+                net = sum(i.weight for i in items)
+                sentiment = facts.sentiment
+                if sarcastic and sentiment > 0:
+                    sentiment = -sentiment  # VADER reads "great, wonderful" at face value
+                turn = _CustomerTurn(facts.index, opening, items, net, sarcastic, sentiment)
+                customers.append(turn)
+                sequence.append(turn)
+                if not opening:
+                    counts["customer_replies"] += 1
+                    if net > 0:
+                        state = 1
+                    elif net < 0:
+                        state = -1
+            else:
+                for hit in self.agent_hits[facts.index]:
+                    if hit.category == "system_claim":
+                        counts["system_claims"] += 1
+                        self.evidence.append(hit.evidence(facts.text, 0.0))
+        answered = set()
+        for position, entry in enumerate(sequence):
+            if isinstance(entry, _CustomerTurn) and any(
+                isinstance(e, _AgentTurn) and any(i.category == "action" for i in e.items)
+                for e in sequence[position + 1 :]
+            ):
+                answered.add(entry.index)
+        total = self._customer_term(customers, answered)
+        total += self._agent_term(sequence)
+        total += self._sentiment_term(customers)
+        total += self._open_question(sequence)
+        value = 1.0 / (1.0 + math.exp(-total))
+        label = _label(value, scorer.resolved_threshold, scorer.unresolved_threshold)
+        details = self._details(customers, label, total)
+        if not self.evidence:
+            last = customers[-1].index
+            self.evidence.append(Evidence(last, 0, 0, "no resolution cue", "no_cue", 0.0))
+        self.evidence.sort(key=lambda e: (e.turn, e.start, e.end))
+        return Score(scorer.name, value, tuple(self.evidence), details)
+
+    def _customer_term(self, customers: list[_CustomerTurn], answered: set[int]) -> float:
+        """Recency-weighted customer evidence; complaints a later action answered count less."""
+        total = 0.0
+        n = len(customers)
+        for position, turn in enumerate(customers):
+            recency = RECENCY ** (n - 1 - position)
+            items = turn.items
+            if turn.index in answered:
+                items = [
+                    attrs.evolve(i, weight=i.weight * (0.0 if i.category == "cancellation" else ANSWERED))
+                    if i.weight < 0
+                    else i
+                    for i in items
+                ]
+            net = sum(i.weight for i in items)
+            scale = min(1.0, TURN_CAP / abs(net)) if net else 1.0
+            for item in items:
+                weight = item.weight * recency * scale
+                total += weight
+                if item.weight:
+                    self.counts[_COUNTERS.get(item.category, item.category)] += 1
+                self.evidence.append(
+                    Evidence(item.turn, item.start, item.end, item.cue, item.category, round(weight, 4))
+                )
+        return total
+
+    def _agent_term(self, sequence: list[_CustomerTurn | _AgentTurn]) -> float:
+        """Agent actions (undone by a later complaint) against deflections, refusals and pending notices."""
+        totals: dict[str, float] = {}
+        kept: list[tuple[_Item, float]] = []
+        for position, entry in enumerate(sequence):
+            if not isinstance(entry, _AgentTurn):
+                continue
+            later = sequence[position + 1 :]
+            complained = any(isinstance(e, _CustomerTurn) and not e.opening and e.net < 0 for e in later)
+            confirmed = any(isinstance(e, _CustomerTurn) and not e.opening and e.net > 0 for e in later)
+            acted_later = any(
+                isinstance(e, _AgentTurn) and any(i.category == "action" for i in e.items)
+                for e in sequence[position:]
+            )
+            previous = next((e for e in reversed(sequence[:position]) if isinstance(e, _CustomerTurn)), None)
+            for item in entry.items:
+                category = item.category
+                factor = 1.0
+                if category == "system_claim":
+                    self.counts["system_claims"] += 1
+                    factor = 0.0
+                elif category in {"action", "promise"} and complained:
+                    # A complaint after the action undoes it, unless a later confirmation settles it.
+                    last_says = next(
+                        (e.net for e in reversed(later) if isinstance(e, _CustomerTurn) and e.net), 0.0
+                    )
+                    factor = 0.0 if last_says < 0 or not confirmed else 1.0
+                elif category == "agent_ack":
+                    factor = 1.0 if previous is not None and previous.net > 0 and not complained else 0.0
+                elif category in {"deflection", "refusal", "pending"} and (acted_later or confirmed):
+                    factor = OVERTAKEN
+                elif category == "verify":
+                    # "Can you check now?" with no answer: the fix was never confirmed.
+                    replied = any(isinstance(e, _CustomerTurn) for e in later)
+                    factor = 0.0 if replied else 1.0
+                kept.append((item, factor))
+                if factor:
+                    totals[category] = totals.get(category, 0.0) + item.weight * factor
+        caps = {
+            "action": ACTION_CAP,
+            "agent_ack": ACTION_CAP,
+            "promise": ACTION_CAP,
+            "deflection": DEFLECTION_CAP,
+            "refusal": REFUSAL_CAP,
+            "pending": PENDING_CAP,
+            "verify": 1.0,
+        }
+        scales = {c: min(1.0, caps[c] / totals[c]) if totals[c] > 0 and c in caps else 1.0 for c in totals}
+        total = 0.0
+        for item, factor in kept:
+            category = item.category
+            gain = AGENT_GAINS.get(category, 0.0)
+            weight = gain * item.weight * factor * scales.get(category, 1.0)
+            total += weight
+            if weight:
+                self.counts[_COUNTERS.get(category, category)] += 1
+            elif category == "action":
+                self.counts["cancelled_actions"] += 1
+            if category == "verify" and not weight:
+                continue
+            shown = "cancelled_action" if category == "action" and not weight else category
+            self.evidence.append(Evidence(item.turn, item.start, item.end, item.cue, shown, round(weight, 4)))
+        return total
+
+    def _sentiment_term(self, customers: list[_CustomerTurn]) -> float:
+        replies = [c for c in customers if not c.opening]
+        self.sentiment_start = customers[0].sentiment
+        if not replies:
+            self.sentiment_end = math.nan
+            return 0.0
+        last = replies[-1]
+        self.sentiment_end = last.sentiment
+        change = last.sentiment - self.sentiment_start
+        term = SENTIMENT_END_GAIN * last.sentiment + SENTIMENT_CHANGE_GAIN * change
+        if term:
+            cue = f"customer sentiment {self.sentiment_start:+.2f} -> {last.sentiment:+.2f}"
+            self.evidence.append(Evidence(last.index, 0, 0, cue, "sentiment", round(term, 4)))
+        return term
+
+    def _open_question(self, sequence: list[_CustomerTurn | _AgentTurn]) -> float:
+        last = sequence[-1]
+        if not isinstance(last, _CustomerTurn) or last.opening or last.net > 0:
+            return 0.0
+        facts = self.turns[last.index]
+        asked = [s for s in facts.sentences if s.question]
+        if not asked:
+            return 0.0
+        sentence = asked[-1]
+        self.counts["persistence"] += 1
+        self.evidence.append(
+            Evidence(
+                last.index,
+                sentence.start,
+                sentence.end,
+                "unanswered final question",
+                "open_question",
+                -OPEN_QUESTION,
+            )
+        )
+        return -OPEN_QUESTION
+
+    def _details(self, customers: list[_CustomerTurn], label: str, total: float) -> dict[str, float | str]:
+        counts = self.counts
+        replies = [c for c in customers if not c.opening]
+        details: dict[str, float | str] = {"label": label}
+        for key in _DETAIL_KEYS[1:19]:
+            details[key] = float(counts[key])
+        details["sentiment_start"] = round(self.sentiment_start, 4)
+        details["sentiment_end"] = round(self.sentiment_end, 4) if replies else math.nan
+        details["sentiment_change"] = (
+            round(self.sentiment_end - self.sentiment_start, 4) if replies else math.nan
+        )
+        details["final_balance"] = round(replies[-1].net, 4) if replies else math.nan
+        details["evidence_sum"] = round(total, 4)
+        return details

@@ -1,0 +1,426 @@
+import math
+import pickle
+
+import attrs
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from servicescore import Analyzer, Lexicon, Role, Transcript, Turn
+from servicescore.scorers import ResolutionScorer
+
+from .strategies import service_dialogues, transcripts
+
+C, A, B, S = Role.CUSTOMER, Role.AGENT, Role.BOT, Role.SYSTEM
+SCORER = ResolutionScorer()
+
+DETAIL_KEYS = {
+    "label",
+    "confirmations",
+    "closures",
+    "completed_actions",
+    "cancelled_actions",
+    "persistence",
+    "complaints",
+    "deflections",
+    "refusals",
+    "pending",
+    "escalations",
+    "cancellations",
+    "sarcasm",
+    "repeat_contact",
+    "abandonment",
+    "system_claims",
+    "customer_turns",
+    "agent_turns",
+    "customer_replies",
+    "sentiment_start",
+    "sentiment_end",
+    "sentiment_change",
+    "final_balance",
+    "evidence_sum",
+}
+
+
+def make(*turns: tuple[Role, str]) -> Transcript:
+    return Transcript("t", [Turn(role, text) for role, text in turns])
+
+
+ROUTER = (
+    (C, "My internet has been dropping all morning."),
+    (A, "Sorry about that! I've reset your connection from our end. Can you check now?"),
+)
+LOGIN = (
+    (C, "I can't log into my account, it says my password is wrong."),
+    (A, "I've sent you a password reset link, could you try that?"),
+)
+APP = (
+    (C, "The app crashes every time I open it."),
+    (A, "Please update to the latest version and restart your phone."),
+)
+REFUND = ((C, "I was charged twice this month."), (A, "I've refunded the duplicate charge."))
+
+RESOLVED = {
+    "direct confirmation": (*ROUTER, (C, "It works now, thanks!")),
+    "indirect: showing up now": (*LOGIN, (C, "ok, it's showing up now")),
+    "indirect: light is green": (*ROUTER, (C, "the light on the router is green again")),
+    "indirect: I can log in": (*LOGIN, (C, "I can log in now")),
+    "indirect: that did it": (*LOGIN, (C, "that did it")),
+    "indirect: perfect": (*LOGIN, (C, "perfect")),
+    "negated problem": (*APP, (C, "updated and it's no longer crashing")),
+    "no longer getting the error": (*LOGIN, (C, "no longer getting the error")),
+    "answer 'no' then confirmation": (*LOGIN, (C, "no it works now")),
+    "money back": (*REFUND, (C, "yep the money is back")),
+    "parcel arrived": (
+        (C, "Where's my parcel?"),
+        (A, "It's out for delivery today."),
+        (C, "It just arrived, cheers"),
+    ),
+    "card went through": (
+        (C, "My card got declined at the store"),
+        (A, "I've removed the fraud hold on your card."),
+        (C, "just tried again and it went through"),
+    ),
+    "printer printed": (
+        (C, "My printer won't connect to the wifi."),
+        (A, "Hold the wifi button for 5 seconds."),
+        (C, "ok it's blinking"),
+        (A, "Now select your network on the printer screen."),
+        (C, "done, and it just printed the test page!"),
+    ),
+    "deflection then fixed": (
+        (C, "My order never arrived"),
+        (A, "Please DM us."),
+        (C, "done"),
+        (A, "I've sent a replacement, tracking is in your inbox."),
+        (C, "got it, thank you!"),
+    ),
+    "complaint then fixed": (
+        (C, "Laptop won't charge"),
+        (A, "Try a different outlet."),
+        (C, "tried, nothing"),
+        (A, "I've arranged a replacement charger, arriving tomorrow."),
+        (C, "charger came, laptop is charging. thanks!"),
+    ),
+    "thanks after an action": (
+        (C, "Can I change my flight?"),
+        (A, "I've moved you to the 9am flight."),
+        (C, "ok thanks"),
+    ),
+    "phone call, closure": (
+        (A, "thank you for calling how can i help"),
+        (C, "um my bill went up twenty dollars"),
+        (A, "your promo ended i can add a loyalty credit of fifteen a month"),
+        (C, "oh okay yeah that works thanks"),
+        (A, "done you'll see it on the next statement"),
+        (C, "no thats it bye"),
+    ),
+}
+
+UNRESOLVED = {
+    "persistence": (*ROUTER, (C, "Still dropping every few minutes.")),
+    "negated fix": (*APP, (C, "it is not working")),
+    "didn't do it": (*LOGIN, (C, "that didn't do it")),
+    "same error": (*LOGIN, (C, "same error as before")),
+    "nothing changed": (*APP, (C, "Did both. Nothing changed.")),
+    "it keeps": (*APP, (C, "it keeps crashing")),
+    "still can't": (*LOGIN, (C, "I still can't log in")),
+    "complaint after refund": (*REFUND, (C, "I still see both charges.")),
+    "sarcasm: another form": (
+        (C, "My sofa arrived with a torn cushion."),
+        (A, "Please fill out the attached claim form."),
+        (C, "Oh wonderful, another form."),
+    ),
+    "sarcasm: great, just great": (*ROUTER, (C, "Great, just great. It dropped again.")),
+    "sarcasm: thanks for nothing": (*ROUTER, (C, "thanks for nothing")),
+    "sarcasm: so helpful + complaint": (*APP, (C, "so helpful, it still crashes")),
+    "sarcasm: bare praise after bad news": (
+        (C, "I've been waiting 3 weeks for my refund"),
+        (A, "Refunds take 4-6 weeks to process."),
+        (C, "Brilliant. Really brilliant service."),
+    ),
+    "deflection: DM": (
+        (C, "My order never arrived"),
+        (A, "Sorry to hear that, please send us a private message with your order number."),
+    ),
+    "deflection: helpline": ((C, "My order never arrived"), (A, "Please ring our helpline on 0800 123 456.")),
+    "deflection: transfer": ((C, "My bill is wrong"), (A, "I'll transfer you to billing.")),
+    "deflection: help page": (
+        (C, "How do I reset my router?"),
+        (A, "Please visit our help page at example.com/help."),
+    ),
+    "polite non-resolution": (
+        (C, "Can I change my flight?"),
+        (A, "Please call our helpline for changes."),
+        (C, "ok thanks anyway, I'll figure it out myself"),
+    ),
+    "thanks after deflection": (
+        (C, "Can I change my flight?"),
+        (A, "Please call our helpline for changes."),
+        (C, "ok thanks"),
+    ),
+    "never mind": (*ROUTER, (C, "never mind, I'll just use my phone data")),
+    "escalation": (*ROUTER, (C, "I want to speak to a supervisor.")),
+    "ombudsman": (*ROUTER, (C, "This is going to the ombudsman.")),
+    "switching": (*ROUTER, (C, "I'm switching to another provider.")),
+    "leaving for a competitor": (*APP, (C, "I'm done. Going with a competitor.")),
+    "repeat contact": (*ROUTER, (C, "This is the third time I've called about this.")),
+    "broken promise": (
+        (C, "Where is my refund?"),
+        (A, "It was issued yesterday, it should show within 24 hours."),
+        (C, "That's what you said last week."),
+    ),
+    "unanswered chasing": (*APP, (C, "hello?")),
+    "disagreement": (
+        (C, "Where is my order?"),
+        (A, "It was delivered yesterday at 3pm."),
+        (C, "No it wasn't. I've been home all day."),
+    ),
+    "system says solved, customer says not": (
+        *ROUTER,
+        (C, "Still dropping."),
+        (S, "Ticket marked as solved."),
+    ),
+}
+
+
+class TestExamples:
+    """Realistic transcripts get the expected label."""
+
+    @pytest.mark.parametrize("turns", RESOLVED.values(), ids=RESOLVED.keys())
+    def test_resolved(self, turns: tuple[tuple[Role, str], ...]) -> None:
+        score = SCORER(make(*turns))
+        assert score.details["label"] == "resolved", score.evidence
+        assert score.value is not None and score.value >= 0.6
+
+    @pytest.mark.parametrize("turns", UNRESOLVED.values(), ids=UNRESOLVED.keys())
+    def test_unresolved(self, turns: tuple[tuple[Role, str], ...]) -> None:
+        score = SCORER(make(*turns))
+        assert score.details["label"] == "unresolved", score.evidence
+        assert score.value is not None and score.value <= 0.4
+
+    def test_action_without_reaction_is_unclear_when_agent_asked_to_check(self) -> None:
+        score = SCORER(make(*ROUTER))
+        assert score.details["label"] == "unclear"
+
+    def test_completed_refund_without_reaction_leans_resolved(self) -> None:
+        score = SCORER(make(*REFUND))
+        assert score.value is not None and score.value > 0.5
+        assert score.details["completed_actions"] == 1.0
+
+
+PAIRS = {
+    "works / still drops": ((C, "It's working now."), (C, "It's still dropping.")),
+    "light green / red": ((C, "the light is green again"), (C, "the light is still red")),
+    "did it / didn't": ((C, "that did it"), (C, "that didn't do it")),
+    "log in / can't": ((C, "I can log in now"), (C, "I can't log in")),
+    "sound back / silent": ((C, "sound is back, brilliant"), (C, "did that, still silent")),
+    "sincere / sarcastic thanks": ((C, "thank you so much!"), (C, "thanks for nothing")),
+    "arrived / empty inbox": ((C, "there it is, in my inbox"), (C, "nope, inbox is empty")),
+    "just got it / nothing": ((C, "just got it"), (C, "nothing in my inbox")),
+    "went through / declined": ((C, "went through this time, thanks"), (C, "declined again")),
+}
+
+
+class TestContrastivePairs:
+    """Transcripts that differ only in the customer's last turn are ordered by it."""
+
+    @pytest.mark.parametrize(("good", "bad"), PAIRS.values(), ids=PAIRS.keys())
+    def test_last_turn_decides(self, good: tuple[Role, str], bad: tuple[Role, str]) -> None:
+        good_score, bad_score = SCORER(make(*ROUTER, good)), SCORER(make(*ROUTER, bad))
+        assert good_score.value is not None and bad_score.value is not None
+        assert good_score.value > bad_score.value
+        assert good_score.details["label"] == "resolved"
+        assert bad_score.details["label"] == "unresolved"
+
+    def test_last_turn_outweighs_earlier_ones(self) -> None:
+        relapse = SCORER(
+            make(*ROUTER, (C, "It works now, thanks!"), (A, "Great!"), (C, "aaand it dropped again"))
+        )
+        recovered = SCORER(
+            make(*ROUTER, (C, "still dropping"), (A, "I've replaced the line card."), (C, "that fixed it"))
+        )
+        assert relapse.details["label"] == "unresolved"
+        assert recovered.details["label"] == "resolved"
+
+    def test_complaint_after_action_cancels_it(self) -> None:
+        score = SCORER(make(*REFUND, (C, "I still see both charges.")))
+        assert score.details["completed_actions"] == 0.0
+        assert score.details["cancelled_actions"] == 1.0
+        assert any(e.category == "cancelled_action" and e.weight == 0.0 for e in score.evidence)
+
+    def test_confirmation_outweighs_agent_action(self) -> None:
+        action_only = SCORER(make((C, "I was charged twice."), (A, "I've refunded the duplicate charge.")))
+        confirmed = SCORER(make(*REFUND, (C, "I see the refund in my account now.")))
+        assert action_only.value is not None and confirmed.value is not None
+        assert confirmed.value > action_only.value
+
+
+class TestSystemLines:
+    """SYSTEM and BOT lines are never evidence of resolution."""
+
+    def test_ticket_solved_line_changes_nothing(self) -> None:
+        plain = SCORER(make(*ROUTER, (C, "Still dropping.")))
+        claimed = SCORER(make(*ROUTER, (C, "Still dropping."), (S, "Ticket marked as solved.")))
+        assert claimed.value == plain.value
+        assert claimed.details["system_claims"] == 1.0
+        assert next(e for e in claimed.evidence if e.category == "system_claim").weight == 0.0
+
+    def test_bot_claim_and_bot_action_are_ignored(self) -> None:
+        with_bot = SCORER(make(*LOGIN, (B, "Done! Your ticket has been resolved."), (C, "still nothing")))
+        assert with_bot.details["label"] == "unresolved"
+
+
+class TestNotApplicable:
+    """Without a customer or a human agent there is no resolution to judge."""
+
+    @pytest.mark.parametrize(
+        ("turns", "reason"),
+        [
+            ((), "no customer turn"),
+            (((A, "Hello?"),), "no customer turn"),
+            (((C, "Where is my order?"),), "no agent turn"),
+            (((C, "Add a bag please"), (B, "Done! 1 bag added."), (C, "paid, thanks")), "no agent turn"),
+        ],
+    )
+    def test_none_with_reason(self, turns: tuple[tuple[Role, str], ...], reason: str) -> None:
+        score = SCORER(make(*turns))
+        assert score.value is None
+        assert score.reason == reason
+        assert set(score.details) == DETAIL_KEYS
+        assert score.details["label"] == "unclear"
+
+
+class TestDetailsAndEvidence:
+    """Details have fixed keys; every value is explained by evidence."""
+
+    def test_details_keys_and_types(self) -> None:
+        score = SCORER(make(*ROUTER, (C, "It works now, thanks!")))
+        assert set(score.details) == DETAIL_KEYS
+        for key, value in score.details.items():
+            assert isinstance(value, str) if key == "label" else isinstance(value, float), key
+        assert score.details["confirmations"] >= 1.0
+        assert score.details["completed_actions"] == 1.0
+        assert score.details["customer_replies"] == 1.0
+
+    def test_nan_without_customer_reply(self) -> None:
+        score = SCORER(make((C, "My bill is wrong"), (A, "I'll transfer you to billing.")))
+        assert math.isnan(float(score.details["sentiment_end"]))
+        assert math.isnan(float(score.details["final_balance"]))
+        assert score.details["deflections"] >= 1.0
+
+    def test_evidence_points_at_text(self) -> None:
+        transcript = make(*ROUTER, (C, "It works now, thanks!"))
+        score = SCORER(transcript)
+        assert score.evidence
+        for e in score.evidence:
+            if e.end > e.start:
+                assert transcript.turns[e.turn].text[e.start : e.end] == e.cue
+        cues = {e.cue.lower() for e in score.evidence if e.weight > 0}
+        assert any("works" in cue for cue in cues)
+
+    def test_evidence_without_any_cue(self) -> None:
+        score = SCORER(make((C, "Question about my plan"), (A, "Sure, go on.")))
+        assert score.value is not None and score.evidence
+
+    def test_counts(self) -> None:
+        score = SCORER(
+            make(*ROUTER, (C, "This is the third time I've called. I want a manager or I cancel my account."))
+        )
+        assert score.details["repeat_contact"] >= 1.0
+        assert score.details["escalations"] >= 1.0
+        assert score.details["cancellations"] >= 1.0
+        sarcastic = SCORER(make(*APP, (C, "Oh wonderful, another form.")))
+        assert sarcastic.details["sarcasm"] >= 1.0
+
+    def test_accepts_an_analysis(self) -> None:
+        transcript = make(*ROUTER, (C, "It works now, thanks!"))
+        assert SCORER(Analyzer()(transcript)) == SCORER(transcript)
+
+
+class TestConfiguration:
+    """The scorer is frozen, keyword-configured and validated."""
+
+    def test_defaults(self) -> None:
+        assert SCORER.name == "resolution"
+        assert SCORER.resolved_threshold == 0.6
+        assert SCORER.unresolved_threshold == 0.4
+
+    @pytest.mark.parametrize(
+        "kwargs",
+        [
+            {"resolved_threshold": 1.5},
+            {"unresolved_threshold": -0.1},
+            {"resolved_threshold": 0.3},
+            {"resolved_threshold": 0.5, "unresolved_threshold": 0.5},
+            {"resolved_threshold": "high"},
+        ],
+    )
+    def test_bad_thresholds(self, kwargs: dict[str, object]) -> None:
+        with pytest.raises(ValueError, match="threshold"):
+            ResolutionScorer(**kwargs)  # type: ignore[arg-type]
+
+    def test_keyword_only_and_frozen(self) -> None:
+        with pytest.raises(TypeError):
+            ResolutionScorer(Lexicon.load("resolution"))  # type: ignore[misc]
+        with pytest.raises(attrs.exceptions.FrozenInstanceError):
+            SCORER.name = "x"  # type: ignore[misc]
+
+    def test_thresholds_change_the_label(self) -> None:
+        transcript = make(*REFUND)
+        strict = attrs.evolve(SCORER, resolved_threshold=0.99, unresolved_threshold=0.01)
+        assert strict(transcript).details["label"] == "unclear"
+
+    def test_extended_lexicon(self) -> None:
+        lexicon = Lexicon.load("resolution").extend([("grand so", "confirm", 2.0)])
+        custom = ResolutionScorer(lexicon=lexicon, name="res")
+        score = custom(make(*ROUTER, (C, "grand so")))
+        assert score.name == "res"
+        assert score.details["label"] == "resolved"
+
+    def test_pickles(self) -> None:
+        clone = pickle.loads(pickle.dumps(SCORER))
+        transcript = make(*ROUTER, (C, "It works now, thanks!"))
+        assert clone(transcript) == SCORER(transcript)
+
+
+class TestProperties:
+    """Range, determinism, labels and system lines hold for any transcript."""
+
+    @given(service_dialogues() | transcripts())
+    def test_range_and_label(self, transcript: Transcript) -> None:
+        score = SCORER(transcript)
+        assert set(score.details) == DETAIL_KEYS
+        if score.value is None:
+            assert score.reason
+            return
+        assert 0.0 <= score.value <= 1.0
+        assert score.evidence
+        label = score.details["label"]
+        if score.value >= SCORER.resolved_threshold:
+            assert label == "resolved"
+        elif score.value <= SCORER.unresolved_threshold:
+            assert label == "unresolved"
+        else:
+            assert label == "unclear"
+
+    @given(service_dialogues())
+    def test_deterministic(self, transcript: Transcript) -> None:
+        assert SCORER(transcript) == SCORER(transcript)
+
+    @given(service_dialogues(), st.data())
+    def test_system_solved_line_never_raises(self, transcript: Transcript, data: st.DataObject) -> None:
+        position = data.draw(st.integers(0, len(transcript.turns)))
+        line = data.draw(
+            st.sampled_from(
+                ["Ticket marked as solved.", "Your case has been resolved.", "Status: closed - solved"]
+            )
+        )
+        role = data.draw(st.sampled_from([S, B]))
+        turns = list(transcript.turns)
+        turns.insert(position, Turn(role, line))
+        before, after = SCORER(transcript), SCORER(Transcript("d", turns))
+        if before.value is None:
+            assert after.value is None
+        else:
+            assert after.value is not None and after.value <= before.value
