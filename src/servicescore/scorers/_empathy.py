@@ -95,6 +95,19 @@ _ACTION_STEMS = (
     "check", "refund", "reset", "sent", "send", "escalat", "process", "cancel", "updat", "transfer", "issu",
     "credit", "remov", "add", "chang", "book", "arrang", "look", "fix", "replac", "will", "can",
 )  # fmt: skip
+#: Between a first-person subject and its verb (``I have just``, ``we will``).
+_AUXILIARY_WORDS = frozenset(
+    {"have", "has", "had", "will", "would", "just", "already", "also", "am", "can", "now"}
+)
+#: Verbs of feeling and lived experience: ``I had the same``, ``I felt that way``.
+_EXPERIENCE_STEMS = (
+    "feel", "felt", "been", "had", "struggl", "went", "remember", "used", "experienc", "suffer",
+    "lost", "miss", "hate", "love", "wish", "fear", "worr", "know", "understand", "relat", "get", "got",
+)  # fmt: skip
+#: Objects that follow a verb of service work.
+_OBJECTS = frozenset(
+    {"it", "the", "your", "a", "an", "that", "this", "them", "you", "everything", "his", "her"}
+)
 #: Words that, right after a first-person subject, mark a wish, an apology, an
 #: offer of presence or advice rather than a shared experience.
 _NOT_EXPERIENCE = frozenset(
@@ -158,7 +171,19 @@ def _is_shared_experience(words: list[str], question: bool) -> bool:
         return False  # "I have refunded your order" reports an action for the customer
     if _NOT_EXPERIENCE & set(words[1:4]):
         return False  # wishes, offers of presence and advice are not shared experience
-    return not any(w.startswith(_ACTION_STEMS) for w in words[:6])
+    if any(w.startswith(_ACTION_STEMS) for w in words[:6]):
+        return False
+    return not _reports_work(words)
+
+
+def _reports_work(words: list[str]) -> bool:
+    """``I've upgraded it``, ``we just sent the code``: a verb done to an object, not lived experience."""
+    i = 0
+    while i < len(words) and (words[i] in _FIRST_PERSON_SUBJECTS or words[i] in _AUXILIARY_WORDS):
+        i += 1
+    if i == 0 or i + 1 >= len(words) or words[i].startswith(_EXPERIENCE_STEMS):
+        return False
+    return words[i + 1] in _OBJECTS
 
 
 def _distress(facts: TurnAnalysis, hits: tuple[Hit, ...]) -> float:
@@ -328,39 +353,21 @@ class EmpathyScorer:
             evidence.append(hit.evidence(text, round(amount, 4)))
         for index, sentence in enumerate(facts.sentences):
             words = [t.norm for t in tokens[sentence.first : sentence.last] if t.kind == "word"]
+            found: list[tuple[str, int]] = []
             if sentence.question and levels["exploration"] < 2:
-                level = _question_level(words)
-                if level:
-                    amount = CATEGORY_GAINS["exploration"] * level * discounts[index] * factor
-                    if level > levels["exploration"]:
-                        credit += amount
-                        span = text[sentence.start : sentence.end]
-                        evidence.append(
-                            Evidence(
-                                facts.index,
-                                sentence.start,
-                                sentence.end,
-                                span,
-                                "exploration",
-                                round(amount, 4),
-                            )
-                        )
-                    levels["exploration"] = max(levels["exploration"], level)
+                found.append(("exploration", _question_level(words)))
             if levels["emotional_reaction"] < 1 and _is_affect(facts, index, words):
-                amount = CATEGORY_GAINS["emotional_reaction"] * discounts[index] * factor
-                levels["emotional_reaction"] = 1
+                found.append(("emotional_reaction", 1))
+            if levels["interpretation"] < 2 and _is_shared_experience(words, sentence.question):
+                found.append(("interpretation", 2))
+            for category, level in found:
+                if level <= levels[category]:
+                    continue
+                amount = CATEGORY_GAINS[category] * (level - levels[category]) * discounts[index] * factor
+                levels[category] = level
                 credit += amount
                 span = text[sentence.start : sentence.end]
                 evidence.append(
-                    Evidence(
-                        facts.index,
-                        sentence.start,
-                        sentence.end,
-                        span,
-                        "emotional_reaction",
-                        round(amount, 4),
-                    )
+                    Evidence(facts.index, sentence.start, sentence.end, span, category, round(amount, 4))
                 )
-            if _is_shared_experience(words, sentence.question) and levels["interpretation"] < 2:
-                levels["interpretation"] = 2
         return _TurnMechanisms(levels, evidence, credit)
