@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import csv
+import json
 from collections.abc import Iterator
+from itertools import groupby
 from pathlib import Path
 
 import pytest
 
-from servicescore import Analyzer, Score, Transcript, io
+from servicescore import Analyzer, Role, Score, Transcript, Turn, io
 from servicescore.cli import _sample
 from servicescore.scorers import EmpathyScorer, LatencyScorer, PushinessScorer, ResolutionScorer
 
@@ -53,3 +56,45 @@ class TestOnData:
         applied = score_all(io.read(SHARED / "ibm-twitter-cdp" / "dialogs.jsonl"))
         assert applied["latency"] == 1025
         assert applied["empathy"] == 1025
+
+    @pytest.mark.skipif(not SHARED.exists(), reason="../shared/data is not beside the checkout")
+    def test_epitome_pairs(self) -> None:
+        """Every EPITOME test pair (seeker post, response) scores in range, with evidence."""
+
+        def pairs() -> Iterator[Transcript]:
+            with (SHARED / "epitome" / "test.csv").open(encoding="utf-8", newline="") as rows:
+                for row in csv.DictReader(rows):
+                    turns = [Turn(Role.CUSTOMER, row["seeker_post"]), Turn(Role.AGENT, row["response_post"])]
+                    yield Transcript(row["rp_id"], turns)
+
+        assert score_all(pairs())["empathy"] == 1212
+
+    @pytest.mark.skipif(not SHARED.exists(), reason="../shared/data is not beside the checkout")
+    def test_esconv_dialogues(self) -> None:
+        """The 196 ESConv dialogues (seeker = customer, supporter = agent) score in range, with evidence."""
+        path = SHARED / "raw" / "esconv-failed" / "FailedESConv.json"
+        items = json.loads(path.read_text(encoding="utf-8"))
+
+        def dialogues() -> Iterator[Transcript]:
+            for number, item in enumerate(items):
+                turns = [
+                    Turn(Role.CUSTOMER if t["speaker"] == "speaker" else Role.AGENT, t["content"].strip())
+                    for t in item["dialog"]
+                ]
+                yield Transcript(str(number), turns)
+
+        assert score_all(dialogues())["resolution"] == 196
+
+    @pytest.mark.skipif(not SHARED.exists(), reason="../shared/data is not beside the checkout")
+    def test_persuasionforgood_dialogues(self) -> None:
+        """The 300 annotated PersuasionForGood dialogues (persuader = agent) score in range, with evidence."""
+        path = SHARED / "persuasionforgood" / "annotated_sentences.csv"
+        with path.open(encoding="utf-8", newline="") as rows:
+            records = list(csv.DictReader(rows))
+
+        def dialogues() -> Iterator[Transcript]:
+            for dialog, sentences in groupby(records, key=lambda r: r["B2"]):
+                turns = [Turn(Role.AGENT if r["B4"] == "0" else Role.CUSTOMER, r["Unit"]) for r in sentences]
+                yield Transcript(dialog, turns)
+
+        assert score_all(dialogues())["pushiness"] == 300
