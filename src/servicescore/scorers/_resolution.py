@@ -6,7 +6,7 @@ import functools
 import itertools
 import math
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from types import MappingProxyType
 
 import attrs
@@ -14,8 +14,9 @@ import attrs
 from .._analysis import Analysis, Hit, TurnAnalysis, analyze
 from .._lexicon import Lexicon
 from .._model import Role, Transcript
+from .._nlp import stem
 from .._score import Evidence, Score
-from .._text import NEGATORS
+from .._text import NEGATORS, Sentence, Token
 
 __all__ = ["ResolutionScorer"]
 
@@ -63,8 +64,10 @@ AGENT_GAINS: Mapping[str, float] = MappingProxyType(
         "refusal": -0.7,
         "pending": -0.6,
         "verify": -0.5,
+        "non_answer": -1.0,
         "system_claim": 0.0,
         "courtesy": 0.0,
+        "wrap_up": 0.0,
     }
 )
 #: Categories whose positive reading depends on what happened before: thanks
@@ -125,6 +128,19 @@ OPEN_QUESTION = 0.6
 #: since the opening (VADER compound, [-1, 1]).
 SENTIMENT_END_GAIN = 0.8
 SENTIMENT_CHANGE_GAIN = 0.4
+#: A customer clause with no cue that reports a state ("the light's solid green",
+#: "her balance hasn't moved") counts this much, signed by its reading: the
+#: clause's own sentiment, negation, and what it shares with the opening
+#: complaint (its symptom words, or the state the customer said was missing).
+STATE_REPORT = 1.0
+#: A neutral statement of fact ("done, 4G icon's up") after the agent did or
+#: asked for something: the outcome the customer reports, mildly positive.
+NEUTRAL_REPORT = 0.5
+#: An agent sentence "I've <verb>ed ..." (first person, past tense) that no cue
+#: matched is a completed action at this strength (a lexicon action is 1).
+GENERIC_ACTION = 0.8
+#: "Is there anything else I can help with?" when nothing was done or answered.
+NON_ANSWER = 1.0
 #: Default label thresholds on the value.
 RESOLVED_THRESHOLD = 0.6
 UNRESOLVED_THRESHOLD = 0.4
@@ -164,6 +180,339 @@ _CONDITIONAL = frozenset({"if", "once", "when", "after", "before", "until", "unl
 _INTERJECTIONS = frozenset({"oh", "ok", "okay", "well", "um", "uh", "ah", "yeah", "hmm", "so"})
 _SUBJECTS = frozenset({"it", "that", "this", "everything", "i", "we", "the", "all", "its", "thats", "they"})
 _LABELS = ("resolved", "unresolved", "unclear")
+#: Words that open a contrast inside a sentence ("it arrived, but it's another small").
+_CONTRAST = frozenset({"but", "however", "though", "although", "except", "whereas", "unfortunately"})
+#: Words that turn a clause into a plan, a wish or a request rather than a report.
+_NOT_REPORT = frozenset(
+    {
+        "will",
+        "if",
+        "hope",
+        "hopefully",
+        "please",
+        "pls",
+        "plz",
+        "need",
+        "needs",
+        "want",
+        "wants",
+        "wanted",
+        "going",
+    }
+)
+#: Function words left out of the overlap with the opening complaint.
+_STOPWORDS = frozenset(
+    {
+        "a",
+        "an",
+        "the",
+        "and",
+        "or",
+        "but",
+        "so",
+        "to",
+        "of",
+        "in",
+        "on",
+        "at",
+        "for",
+        "with",
+        "from",
+        "by",
+        "up",
+        "out",
+        "off",
+        "it",
+        "its",
+        "it's",
+        "is",
+        "are",
+        "was",
+        "were",
+        "be",
+        "been",
+        "am",
+        "'s",
+        "i",
+        "me",
+        "my",
+        "we",
+        "our",
+        "you",
+        "your",
+        "they",
+        "them",
+        "their",
+        "he",
+        "she",
+        "her",
+        "his",
+        "this",
+        "that",
+        "these",
+        "those",
+        "there",
+        "here",
+        "have",
+        "has",
+        "had",
+        "do",
+        "does",
+        "did",
+        "can",
+        "could",
+        "will",
+        "would",
+        "should",
+        "not",
+        "no",
+        "never",
+        "just",
+        "now",
+        "still",
+        "again",
+        "keep",
+        "keeps",
+        "kept",
+        "get",
+        "got",
+        "getting",
+        "since",
+        "when",
+        "then",
+        "than",
+        "as",
+        "all",
+        "any",
+        "some",
+        "very",
+        "really",
+        "um",
+        "uh",
+        "ok",
+        "okay",
+        "yeah",
+        "hi",
+        "hello",
+        "oh",
+        "also",
+        "too",
+        "what",
+        "which",
+        "who",
+        "how",
+        "why",
+        "where",
+        "every",
+        "time",
+        "today",
+        "yesterday",
+        "morning",
+        "night",
+        "week",
+        "day",
+        "hour",
+    }
+)
+#: Interjections and formulas that carry no report of a state ("okay", "yeah", "cheers").
+_FILLER_WORDS = frozenset(
+    {
+        "oh",
+        "ok",
+        "okay",
+        "well",
+        "um",
+        "uh",
+        "ah",
+        "yeah",
+        "yes",
+        "yep",
+        "yup",
+        "hmm",
+        "mm",
+        "so",
+        "right",
+        "alright",
+        "cool",
+        "hi",
+        "hey",
+        "hello",
+        "thanks",
+        "thank",
+        "cheers",
+        "ta",
+        "wow",
+        "lol",
+        "haha",
+        "sure",
+    }
+)
+#: Negators that are a state in themselves ("nothing's come on").
+_NEGATIVE_PRONOUNS = frozenset({"nothing", "none", "nobody", "nowhere", "neither", "without"})
+#: Currency signs and units after which a number in the complaint is a symptom ("£40 fee", "4,200 units").
+_AMOUNT_BEFORE = frozenset({"£", "$", "€", "¥"})
+_AMOUNT_AFTER = frozenset({"units", "unit", "kwh", "pounds", "dollars", "euros", "gb", "mb", "%"})
+#: Verbs that start an agent instruction ("hold the button", "pull down to refresh").
+_INSTRUCTIONS = frozenset(
+    {
+        "please",
+        "try",
+        "press",
+        "hold",
+        "restart",
+        "reboot",
+        "update",
+        "pull",
+        "pop",
+        "scan",
+        "check",
+        "run",
+        "refresh",
+        "click",
+        "tap",
+        "open",
+        "log",
+        "turn",
+        "unplug",
+        "plug",
+        "reinstall",
+        "install",
+        "clear",
+        "reset",
+        "switch",
+        "select",
+        "enter",
+        "type",
+        "follow",
+        "sign",
+        "register",
+        "give",
+        "remove",
+        "insert",
+    }
+)
+#: Subjects of a completed action besides "I" and "we" ("the crew restored the feeder").
+_ACTORS = frozenset(
+    {"i", "we", "crew", "team", "engineer", "engineers", "technician", "technicians", "courier", "driver"}
+)
+#: Words between the subject and the verb of an action ("I've just gone ahead and ...").
+_ACTION_FILLERS = frozenset(
+    {
+        "have",
+        "has",
+        "had",
+        "just",
+        "now",
+        "already",
+        "also",
+        "re",
+        "-",
+        "successfully",
+        "manually",
+        "gone",
+        "went",
+        "ahead",
+        "and",
+        "quickly",
+        "finally",
+        "personally",
+    }
+)
+#: Past tenses that are no completed fix (asking, passing on, looking, noting).
+_NOT_ACTIONS = frozenset(
+    {
+        "asked",
+        "worked",
+        "passed",
+        "forwarded",
+        "referred",
+        "escalated",
+        "flagged",
+        "logged",
+        "noted",
+        "noticed",
+        "checked",
+        "looked",
+        "tried",
+        "wanted",
+        "needed",
+        "called",
+        "contacted",
+        "apologised",
+        "apologized",
+        "understood",
+        "received",
+        "reported",
+        "explained",
+        "mentioned",
+        "confirmed",
+        "requested",
+        "reached",
+        "messaged",
+        "replied",
+        "responded",
+        "opened",
+        "created",
+        "submitted",
+        "filed",
+        "answered",
+        "advised",
+        "informed",
+        "spoke",
+        "spoken",
+        "said",
+        "told",
+        "heard",
+        "seen",
+        "read",
+        "been",
+        "had",
+        "tested",
+        "investigated",
+        "reviewed",
+        "expected",
+        "hoped",
+        "liked",
+        "loved",
+        "sorry",
+        "afraid",
+        "glad",
+        "pleased",
+        "happy",
+        "unable",
+        "supposed",
+        "used",
+        "based",
+    }
+)
+#: Irregular past participles of fixing verbs.
+_IRREGULAR_ACTIONS = frozenset(
+    {
+        "sent",
+        "put",
+        "made",
+        "taken",
+        "took",
+        "set",
+        "done",
+        "given",
+        "gave",
+        "paid",
+        "rebuilt",
+        "built",
+        "resent",
+        "rewritten",
+        "undone",
+        "brought",
+        "bought",
+        "found",
+        "got",
+        "won",
+        "swept",
+        "cut",
+        "rung",
+    }
+)
 
 
 @functools.cache
@@ -199,6 +548,33 @@ def _negated(facts: TurnAnalysis, hit: Hit) -> bool:
     before = [t.norm for t in tokens[sentence.first : k] if t.kind == "word"]
     after = tokens[k + 1] if k + 1 < len(tokens) else None
     return not (all(w in _INTERJECTIONS for w in before) and after is not None and after.norm in _SUBJECTS)
+
+
+def _is_action_verb(word: str) -> bool:
+    """Whether *word* reads as the past tense of a doing verb ("flushed", "taken")."""
+    if word in _IRREGULAR_ACTIONS:
+        return True
+    return len(word) > 4 and word.endswith("ed") and word not in _NOT_ACTIONS
+
+
+def _first_token(facts: TurnAnalysis, offset: int) -> int:
+    """Index of the first token of *facts* that ends after character *offset*."""
+    return next((k for k, t in enumerate(facts.tokens) if t.end > offset), len(facts.tokens) - 1)
+
+
+def _clauses(tokens: tuple[Token, ...], sentence: Sentence) -> list[tuple[int, int, bool]]:
+    """Split a sentence at contrasts, "and" and semicolons: ``(first, last, after_a_contrast)``."""
+    pieces: list[tuple[int, int, bool]] = []
+    begin, contrasted = sentence.first, False
+    for k in range(sentence.first, sentence.last):
+        norm = tokens[k].norm
+        if norm in _CONTRAST or norm in {"and", ";"}:
+            if k > begin:
+                pieces.append((begin, k, contrasted))
+            begin, contrasted = k + 1, norm in _CONTRAST or (contrasted and k == begin)
+    if begin < sentence.last:
+        pieces.append((begin, sentence.last, contrasted))
+    return pieces
 
 
 @attrs.frozen
@@ -262,7 +638,13 @@ class ResolutionScorer:
     deflection), and agent deflection (transfers, ``please DM us``, ``ring our
     helpline``, a help page as the only answer), refusals and pending
     hand-offs. Negation flips cues (``not fixed`` is persistence, ``no longer
-    getting the error`` a confirmation). The customer's sentiment at the end,
+    getting the error`` a confirmation). A customer clause with no cue is
+    read as a report of the state (``the light's solid green``, ``her
+    balance hasn't moved``): by its own sentiment, a negation, a repeated
+    symptom word of the opening complaint, the state the opening said was
+    missing (``won't drain`` - ``it's draining``) and a let-down after
+    ``but``; a neutral report of fact after the agent did or asked for
+    something counts mildly positive. The customer's sentiment at the end,
     and its change since the opening, adds a little. SYSTEM and BOT lines are
     never evidence: a "ticket marked as solved" line changes nothing.
 
@@ -274,7 +656,9 @@ class ResolutionScorer:
 
     Evidence: every cue that counted, with its signed contribution as weight;
     cancelled agent actions and ignored system claims with weight 0; the
-    sentiment trajectory and an unanswered final question as whole-turn facts.
+    sentiment trajectory and an unanswered final question as whole-turn facts;
+    state reports (``state_confirm``, ``state_report``, ``state_problem``) on
+    the clause they read.
 
     ``details``: ``label``; counts ``confirmations``, ``closures`` (thanks,
     good-byes and acceptances that counted positively), ``completed_actions``
@@ -339,7 +723,8 @@ class ResolutionScorer:
         customer_lexicon, agent_lexicon = _split(self.lexicon)
         customer_hits = analysis.hits(customer_lexicon)
         agent_hits = analysis.hits(agent_lexicon)
-        return _Run(turns, customer_hits, agent_hits).score(self)
+        sentiment = analysis.analyzer.sentence_sentiment
+        return _Run(turns, customer_hits, agent_hits, sentiment).score(self)
 
 
 def _empty_details() -> dict[str, float | str]:
@@ -399,6 +784,10 @@ _COUNTERS: Mapping[str, str] = MappingProxyType(
         "sarcasm": "sarcasm",
         "action": "completed_actions",
         "deflection": "deflections",
+        "non_answer": "deflections",
+        "state_confirm": "confirmations",
+        "state_report": "confirmations",
+        "state_problem": "persistence",
         "refusal": "refusals",
         "pending": "pending",
     }
@@ -413,10 +802,18 @@ class _Run:
         turns: tuple[TurnAnalysis, ...],
         customer_hits: tuple[tuple[Hit, ...], ...],
         agent_hits: tuple[tuple[Hit, ...], ...],
+        sentiment: Callable[[str], float],
     ) -> None:
         self.turns = turns
         self.customer_hits = customer_hits
         self.agent_hits = agent_hits
+        self.sentiment = sentiment
+        #: Stems of the opening complaint's symptom words ("dropping", "declined").
+        self.symptoms: frozenset[str] = frozenset()
+        #: Stems of what the opening said was missing ("hasn't *arrived*", "won't *drain*").
+        self.desired: frozenset[str] = frozenset()
+        #: Whether the last agent turn did, promised or asked for something.
+        self.prompted = False
         self.counts: Counter[str] = Counter()
         self.evidence: list[Evidence] = []
         self.sentiment_start = math.nan
@@ -489,7 +886,24 @@ class _Run:
             CUSTOMER_SIGNS[c] < 0 and c not in {"sarcasm_maybe", "resignation"} for _, c, _ in raw
         )
         indirect = [] if opening else self._indirect(facts, raw)
-        confirm_present = bool(indirect) or any(c in CONFIRMING for _, c, _ in raw)
+        reports = [] if opening else self._state_reports(facts, raw, indirect)
+        # A state the customer reports as wrong undoes a confirmation before it in
+        # the same sentence ("a parcel arrived, but it's another small").
+        spoiled = [
+            (facts.sentence_of(_first_token(facts, i.start)), i.start) for i in reports if i.weight < 0
+        ]
+        raw = [
+            (h, c, w)
+            for h, c, w in raw
+            if not (
+                c in CONFIRMING
+                and any(facts.sentence_of(h.first) == si and h.start < at for si, at in spoiled)
+            )
+        ]
+        negative_present = negative_present or any(i.weight < 0 for i in reports)
+        confirm_present = (
+            bool(indirect) or any(c in CONFIRMING for _, c, _ in raw) or any(i.weight > 0 for i in reports)
+        )
         thanks_present = any(c == "gratitude" for _, c, _ in raw)
         sour = any(
             s <= -0.3
@@ -547,7 +961,135 @@ class _Run:
                 )
             )
         items.extend(indirect)
+        items.extend(reports)
+        if sarcastic and any(i.weight < 0 and i.category != "sarcasm" for i in items):
+            # Irony colours the whole turn: "Oh lovely, a week with no card. Really appreciate it."
+            items = [
+                attrs.evolve(i, category="sarcasm", weight=-i.weight)
+                if i.category in LIGHT and i.weight > 0
+                else i
+                for i in items
+            ]
         return items, sarcastic
+
+    def _state_reports(
+        self, facts: TurnAnalysis, raw: list[tuple[Hit, str, float]], indirect: list[_Item]
+    ) -> list[_Item]:
+        """Clauses without a cue read as reports of the state after the agent's reply.
+
+        A clause is positive or negative by the sum of: its own sentiment
+        (evaluative cues left out), a negation in it ("her balance hasn't
+        moved"), a symptom word of the opening complaint ("dropping") and the
+        state the opening said was missing ("won't drain" - "it's draining").
+        After a contrast ("..., but ...") that follows a positive clause, a
+        clause that is not positive is a let-down. A neutral report of fact
+        after the agent did or asked for something counts mildly positive when
+        nothing else in the turn speaks.
+        """
+        tokens, negated = facts.tokens, facts.negated
+        text = facts.text
+        cued = [(h, c) for h, c, _ in raw if c not in _SOFT]
+        soft = [(h.first, h.last) for h, c, _ in raw if c in _SOFT]
+        # Masked phrases ("no thanks", "not interested", "at work") say nothing about the state.
+        soft += [(h.first, h.last) for h in self.customer_hits[facts.index] if h.category == "neutral"]
+        covered = {facts.sentence_of(_first_token(facts, i.start)) for i in indirect}
+        items: list[_Item] = []
+        neutral: list[_Item] = []
+        for index, sentence in enumerate(facts.sentences):
+            if sentence.question or index in covered:
+                continue
+            previous_positive = False
+            for first, last, contrasted in _clauses(tokens, sentence):
+                inside = [c for h, c in cued if first <= h.first < last]
+                if any(
+                    first <= h.first < last and c in {"acceptance", "closure"} and w >= 0.8 for h, c, w in raw
+                ):
+                    # "ugh fine, go ahead" answers an offer, it reports no state (a weak
+                    # "done" often opens a report: "done, it says SIM not provisioned").
+                    continue
+                if inside:
+                    previous_positive = any(CUSTOMER_SIGNS.get(c, 0.0) > 0 for c in inside)
+                    continue
+                words = [k for k in range(first, last) if tokens[k].kind == "word"]
+                norms = [tokens[k].norm for k in words]
+                content = [
+                    k
+                    for k in words
+                    if tokens[k].norm not in _FILLER_WORDS and not any(a <= k < b for a, b in soft)
+                ]
+                if len(content) < 2 or _NOT_REPORT & set(norms) or norms[1:2] == ["you"]:
+                    previous_positive = False
+                    continue
+                overlap = 0
+                for k in range(first, last):
+                    token = tokens[k]
+                    if token.kind == "number":
+                        key = token.norm
+                    elif token.kind == "word" and token.norm not in _STOPWORDS:
+                        key = stem(token.norm)
+                    else:
+                        continue
+                    if key in self.symptoms:
+                        overlap += 1 if negated[k] else -1
+                    elif key in self.desired:
+                        overlap += -1 if negated[k] else 1
+                # A negator that negates something ("hasn't moved", "nothing's come on"),
+                # not an answer ("no, label's fine", "so no.").
+                negators = [
+                    k
+                    for k in content
+                    if tokens[k].norm in NEGATORS
+                    and (tokens[k].norm in _NEGATIVE_PRONOUNS or (k + 1 < last and negated[k + 1]))
+                    and not (k == content[0] and tokens[k].norm in {"no", "nope", "nah"})
+                ]
+                reading = max(-1, min(1, overlap))
+                if negators and not overlap:
+                    reading -= 1
+                plain = " ".join(
+                    text[tokens[k].start : tokens[k].end]
+                    for k in content
+                    if not (k == content[0] and tokens[k].norm in {"no", "nope", "nah"})
+                )
+                feeling = self.sentiment(plain) if plain else 0.0
+                if feeling >= 0.05:
+                    reading += 1
+                elif feeling <= -0.05:
+                    reading -= 1
+                if contrasted and previous_positive and reading <= 0:
+                    reading -= 1
+                start, end = tokens[first].start, tokens[last - 1].end
+                if reading > 0:
+                    items.append(
+                        _Item(None, facts.index, start, end, text[start:end], "state_confirm", STATE_REPORT)
+                    )
+                elif reading < 0:
+                    items.append(
+                        _Item(None, facts.index, start, end, text[start:end], "state_problem", -STATE_REPORT)
+                    )
+                elif self.prompted:
+                    neutral.append(
+                        _Item(None, facts.index, start, end, text[start:end], "state_report", NEUTRAL_REPORT)
+                    )
+                previous_positive = reading > 0
+        if neutral and not items and not cued and not any(x.question for x in facts.sentences):
+            items.append(neutral[-1])
+        # Within a sentence the later of two opposite readings wins ("it restarted
+        # but the pages just sit there spinning"); a problem cue counts as a reading.
+        signed = (
+            [(i.start, i.weight) for i in items]
+            + [(h.start, -1.0) for h, c in cued if c in {"problem", "persistence"}]
+            + [(h.start, 1.0) for h, c in cued if c in CONFIRMING]
+        )
+        return [
+            i
+            for i in items
+            if not any(
+                facts.sentence_of(_first_token(facts, at)) == facts.sentence_of(_first_token(facts, i.start))
+                and at > i.start
+                and (w > 0) != (i.weight > 0)
+                for at, w in signed
+            )
+        ]
 
     def _indirect(self, facts: TurnAnalysis, raw: list[tuple[Hit, str, float]]) -> list[_Item]:
         """Confirmations told with "now"/"finally" and no cue: "it's showing up now"."""
@@ -599,8 +1141,52 @@ class _Run:
                     category, weight = "pending", weight * 0.5  # "it hasn't been reset yet"
             elif _negated(facts, hit) and category in {"deflection", "pending"}:
                 continue  # "no need to call our helpline"
+            if category == "wrap_up":
+                # "Is there anything else?" with nothing done and nothing said: a non-answer.
+                others = [
+                    s for s in facts.sentences if not s.first <= hit.first < s.last and s.last - s.first >= 8
+                ]
+                if (
+                    self.acted
+                    or others
+                    or any(h.category not in {"wrap_up", "courtesy"} for h in self.agent_hits[facts.index])
+                ):
+                    continue
+                category, weight = "non_answer", NON_ANSWER
             items.append(
                 _Item(hit, facts.index, hit.start, hit.end, facts.text[hit.start : hit.end], category, weight)
+            )
+        items.extend(self._generic_actions(facts, items))
+        return items
+
+    def _generic_actions(self, facts: TurnAnalysis, found: list[_Item]) -> list[_Item]:
+        """Completed actions told as "I've <verb>ed ..." that no cue matched ("I've re-paired it")."""
+        tokens = facts.tokens
+        busy = {facts.sentence_of(_first_token(facts, i.start)) for i in found}
+        items = []
+        for index, sentence in enumerate(facts.sentences):
+            words = [k for k in range(sentence.first, sentence.last) if tokens[k].kind == "word"]
+            if index in busy or sentence.question or not words or tokens[words[0]].norm in _CONDITIONAL:
+                continue
+            verb = None
+            actor_seen = False
+            for position, k in enumerate(words):
+                if tokens[k].norm in _ACTORS:
+                    actor_seen = True
+                elif tokens[k].norm != "and" or not actor_seen:
+                    continue
+                after = words[position + 1 :]
+                while after and tokens[after[0]].norm in _ACTION_FILLERS:
+                    after = after[1:]
+                if after and _is_action_verb(tokens[after[0]].norm) and not facts.negated[after[0]]:
+                    verb = after[0]
+                    break
+            if verb is None:
+                continue
+            subject = next(k for k in reversed(words) if k < verb and tokens[k].norm in _ACTORS | {"and"})
+            start, end = tokens[subject].start, tokens[verb].end
+            items.append(
+                _Item(None, facts.index, start, end, facts.text[start:end], "action", GENERIC_ACTION)
             )
         return items
 
@@ -617,6 +1203,7 @@ class _Run:
         agents: list[_AgentTurn] = []
         sequence: list[_CustomerTurn | _AgentTurn] = []
         state = 0  # +1 something was done / confirmed, -1 deflected / complained, 0 neither
+        self._profile(first_reply)
         for facts in turns:
             role = facts.role
             if role is Role.AGENT:
@@ -626,13 +1213,22 @@ class _Run:
                 sequence.append(agent)
                 done = sum(i.weight for i in agent.items if i.category == "action")
                 away = sum(
-                    i.weight for i in agent.items if i.category in {"deflection", "refusal", "pending"}
+                    i.weight
+                    for i in agent.items
+                    if i.category in {"deflection", "refusal", "pending", "non_answer"}
                 )
                 if done > 0:
                     state = 1
                     self.acted = True
                 elif away > 0:
                     state = -1
+                self.prompted = any(
+                    i.category in {"action", "promise", "verify", "agent_ack"} for i in agent.items
+                ) or any(
+                    next((t.norm for t in facts.tokens[x.first : x.last] if t.kind == "word"), "")
+                    in _INSTRUCTIONS
+                    for x in facts.sentences
+                )
             elif role is Role.CUSTOMER:
                 counts["customer_turns"] += 1
                 opening = first_reply is None or facts.index < first_reply
@@ -674,6 +1270,38 @@ class _Run:
             self.evidence.append(Evidence(last, 0, 0, "no resolution cue", "no_cue", 0.0))
         self.evidence.sort(key=lambda e: (e.turn, e.start, e.end))
         return Score(scorer.name, value, tuple(self.evidence), details)
+
+    def _profile(self, first_reply: int | None) -> None:
+        """Read the opening complaint: its symptom words and the state it says is missing."""
+        symptoms: set[str] = set()
+        desired: set[str] = set()
+        agent_norms = {t.norm for f in self.turns if f.role is Role.AGENT for t in f.tokens}
+        for facts in self.turns:
+            if facts.role is not Role.CUSTOMER or (first_reply is not None and facts.index > first_reply):
+                continue
+            tokens = facts.tokens
+            problem = {
+                k
+                for h in self.customer_hits[facts.index]
+                if h.category in {"problem", "persistence"}
+                for k in range(h.first, h.last)
+            }
+            for k, token in enumerate(tokens):
+                if token.kind == "number":
+                    before = tokens[k - 1].norm if k else ""
+                    after = tokens[k + 1].norm if k + 1 < len(tokens) else ""
+                    if (before in _AMOUNT_BEFORE or after in _AMOUNT_AFTER) and token.norm not in agent_norms:
+                        symptoms.add(token.norm)
+                    continue
+                if token.kind != "word" or token.norm in _STOPWORDS or token.norm in NEGATORS:
+                    continue
+                if facts.negated[k]:
+                    desired.add(stem(token.norm))
+                elif k in problem:
+                    symptoms.add(stem(token.norm))
+        agent_stems = {stem(n) for n in agent_norms}
+        self.symptoms = frozenset(symptoms - desired - agent_stems)
+        self.desired = frozenset(desired)
 
     def _customer_term(self, customers: list[_CustomerTurn], answered: set[int]) -> float:
         """Recency-weighted customer evidence; complaints a later action answered count less."""
@@ -730,7 +1358,9 @@ class _Run:
                     factor = 0.0 if last_says < 0 or not confirmed else 1.0
                 elif category == "agent_ack":
                     factor = 1.0 if previous is not None and previous.net > 0 and not complained else 0.0
-                elif category in {"deflection", "refusal", "pending"} and (acted_later or confirmed):
+                elif category in {"deflection", "refusal", "pending", "non_answer"} and (
+                    acted_later or confirmed
+                ):
                     factor = OVERTAKEN
                 elif category == "verify":
                     # "Can you check now?" with no answer: the fix was never confirmed.
@@ -744,6 +1374,7 @@ class _Run:
             "agent_ack": ACTION_CAP,
             "promise": ACTION_CAP,
             "deflection": DEFLECTION_CAP,
+            "non_answer": DEFLECTION_CAP,
             "refusal": REFUSAL_CAP,
             "pending": PENDING_CAP,
             "verify": 1.0,
