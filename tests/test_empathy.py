@@ -152,3 +152,14 @@ class TestContract:
     def test_coverage_is_nan_without_need(self) -> None:
         """Coverage does not apply when the customer never needed empathy."""
         assert math.isnan(SCORER(exchange("Hi, what are your opening hours?", "9 to 5.")).details["coverage"])
+
+    def test_configuration_is_validated_and_pickles(self) -> None:
+        """A wrong lexicon or an empty name fails at construction; the scorer pickles."""
+        import pickle
+
+        with pytest.raises(TypeError, match="lexicon"):
+            EmpathyScorer(lexicon="empathy")  # type: ignore[arg-type]
+        with pytest.raises(ValueError, match="name"):
+            EmpathyScorer(name="")
+        transcript = exchange(UPSET, "That sounds awful, I'm sorry.")
+        assert pickle.loads(pickle.dumps(SCORER))(transcript) == SCORER(transcript)

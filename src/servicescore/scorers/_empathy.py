@@ -244,8 +244,12 @@ class EmpathyScorer:
     (True, 2.0, 2.0)
     """
 
-    lexicon: Lexicon = attrs.field(factory=lambda: Lexicon.load("empathy"), kw_only=True)
-    name: str = attrs.field(default="empathy", kw_only=True)
+    lexicon: Lexicon = attrs.field(
+        factory=lambda: Lexicon.load("empathy"), kw_only=True, validator=attrs.validators.instance_of(Lexicon)
+    )
+    name: str = attrs.field(
+        default="empathy", kw_only=True, validator=[attrs.validators.instance_of(str), attrs.validators.min_len(1)]
+    )
 
     def __call__(self, item: Transcript | Analysis, /) -> Score:
         """Score one transcript (or its analysis)."""
