@@ -3,7 +3,7 @@
 Usage::
 
     python benchmarks/validate_pushiness.py /work/shared/data/persuasionforgood/annotated_sentences.csv
-    python benchmarks/validate_pushiness.py annotated_sentences.csv --errors 40   # dev-set errors, for tuning
+    python benchmarks/validate_pushiness.py annotated_sentences.csv --dev-only --errors 40   # for tuning
 
 PersuasionForGood (Wang et al., ACL 2019) has 300 dialogs annotated sentence by
 sentence: a persuader (``B4 = 0``) asks a persuadee (``B4 = 1``) to donate to
@@ -20,7 +20,8 @@ read back sentence by sentence:
   negative-reaction-to-donation, disagree-donation and disagree-donation-more.
 
 The data has no official split: a dialog is in ``dev`` when the MD5 of its id
-is even, else ``held-out``. Cues were tuned on dev only.
+is even, else ``held-out``. Cues were tuned on dev only (``--dev-only`` scores
+and prints the dev split alone, so held-out dialogs stay unseen while tuning).
 """
 
 from __future__ import annotations
@@ -118,6 +119,11 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("csv", type=Path, help="annotated_sentences.csv of PersuasionForGood")
     parser.add_argument("--errors", type=int, default=0, help="print this many dev errors of each kind")
+    parser.add_argument(
+        "--dev-only",
+        action="store_true",
+        help="score and print the dev split only (for tuning, so held-out dialogs stay unseen)",
+    )
     args = parser.parse_args(argv)
 
     scorer = PushinessScorer(products=DONATION_TERMS)
@@ -128,6 +134,8 @@ def main(argv: list[str] | None = None) -> int:
     dialogs = {"dev": 0, "held-out": 0}
     for units in read_dialogs(args.csv):
         split = split_of(units[0].dialog)
+        if args.dev_only and split != "dev":
+            continue
         dialogs[split] += 1
         transcript, placed = transcript_of(units)
         spans: dict[int, list[tuple[int, str]]] = {}
@@ -152,6 +160,8 @@ def main(argv: list[str] | None = None) -> int:
     print("|---|---|---|---|---|---|---|---|")
     failed = False
     for split, tasks in rows.items():
+        if args.dev_only and split != "dev":
+            continue
         for task, (truth, found) in tasks.items():
             precision, recall, score = f1(truth, found, True)
             print(
@@ -161,7 +171,8 @@ def main(argv: list[str] | None = None) -> int:
             if split == "held-out" and task == "offers" and score < OFFER_FLOOR:
                 failed = True
     print()
-    print(f"Floor: offer F1 >= {OFFER_FLOOR:.2f} on held-out dialogs: {'FAILED' if failed else 'met'}.")
+    if not args.dev_only:
+        print(f"Floor: offer F1 >= {OFFER_FLOOR:.2f} on held-out dialogs: {'FAILED' if failed else 'met'}.")
     if args.errors:
         for kind, items in errors.items():
             print(f"\n## dev {kind} ({len(items)})")

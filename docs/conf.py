@@ -10,7 +10,7 @@ napoleon_google_docstring = True
 autodoc_member_order = "bysource"
 autodoc_typehints = "signature"
 nitpick_ignore_regex = [
-    (r"py:.*", r"(attrs|_io|io|typing|os|datetime|pathlib|collections\.abc)\..*"),
+    (r"py:.*", r"(attrs|_io|io|typing|os|datetime|pathlib|numpy|pandas|collections\.abc)\..*"),
     (r"py:.*", r"(IO|Any|Source|OnError|Iterator|Iterable|Mapping|Literal)"),
 ]
 html_theme = "furo"

@@ -6,10 +6,13 @@ from importlib.metadata import version as _version
 
 from ._analysis import Analysis, Analyzer, Hit, TurnAnalysis, analyze
 from ._business_hours import BusinessHours
+from ._impact import DEFAULT_NEUTRAL, DEFAULT_WEIGHTS, BrandImpact, Impact
 from ._lexicon import Cue, CueMatch, Lexicon
 from ._model import Channel, Role, Transcript, Turn
 from ._score import Evidence, Score, Scorer
 from ._sentiment import SERVICE_RULES, ServiceSentiment, vader_compound
+from ._suite import FunctionScorer, Scorecard, Suite, default_suite, make_suite, scorer
+from ._table import Rejected, ScoreTable
 from ._text import Sentence, Token
 from .exceptions import (
     FormatError,
@@ -22,24 +25,33 @@ from .exceptions import (
 __version__ = _version("servicescore")
 
 __all__ = [
+    "DEFAULT_NEUTRAL",
+    "DEFAULT_WEIGHTS",
     "SERVICE_RULES",
     "Analysis",
     "Analyzer",
+    "BrandImpact",
     "BusinessHours",
     "Channel",
     "Cue",
     "CueMatch",
     "Evidence",
     "FormatError",
+    "FunctionScorer",
     "Hit",
+    "Impact",
     "Lexicon",
     "MissingResourceError",
+    "Rejected",
     "Role",
     "Score",
+    "ScoreTable",
+    "Scorecard",
     "Scorer",
     "Sentence",
     "ServiceScoreError",
     "ServiceSentiment",
+    "Suite",
     "SuiteError",
     "Token",
     "Transcript",
@@ -48,5 +60,8 @@ __all__ = [
     "TurnAnalysis",
     "__version__",
     "analyze",
+    "default_suite",
+    "make_suite",
+    "scorer",
     "vader_compound",
 ]

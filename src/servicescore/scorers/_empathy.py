@@ -248,7 +248,9 @@ class EmpathyScorer:
         factory=lambda: Lexicon.load("empathy"), kw_only=True, validator=attrs.validators.instance_of(Lexicon)
     )
     name: str = attrs.field(
-        default="empathy", kw_only=True, validator=[attrs.validators.instance_of(str), attrs.validators.min_len(1)]
+        default="empathy",
+        kw_only=True,
+        validator=[attrs.validators.instance_of(str), attrs.validators.min_len(1)],
     )
 
     def __call__(self, item: Transcript | Analysis, /) -> Score:

@@ -69,8 +69,8 @@ _NO_WORDS = frozenset({"no", "nope", "nah", "nay"})
 _OPENERS = frozenset(
     (
         "so", "then", "just", "please", "definitely", "oh", "and", "well", "now", "ok", "okay", "um", "uh",
-        "hey", "hi", "great", "perfect", "sure", "alright", "right", "also", "plus", "but", "or", "honestly",
-        "really", "actually", "simply",
+        "hey", "hi", "great", "perfect", "sure", "alright", "right", "also", "plus", "but", "or",
+        "honestly", "really", "actually", "simply",
     )
 )  # fmt: skip
 #: An offer term right after one of these names something the customer already has.
@@ -83,17 +83,66 @@ _PRICE_WORDS = frozenset(
         "usd", "eur", "gbp", "off", "percent",
     )
 )  # fmt: skip
+#: Words before an offer-term noun that make it a service item rather than a product on offer
+#: ("your new card", "a replacement router", "the same seat").
+_SERVICE_MODIFIERS = frozenset(
+    (
+        "new", "replacement", "old", "same", "current", "existing", "original", "temporary", "lost",
+        "stolen", "damaged", "broken", "faulty", "other", "first", "last", "next", "right", "wrong",
+        "correct", "previous", "spare", "physical", "actual", "usual", "main", "one", "that", "this",
+        "these", "those",
+    )
+)  # fmt: skip
+#: Function words: an item right after one of these has no product name or modifier ("the card").
+_FUNCTION_WORDS = frozenset(
+    (
+        "the", "a", "an", "any", "some", "each", "every", "no", "of", "on", "in", "to", "for", "with", "at",
+        "by", "from", "and", "or", "is", "are", "was", "it", "its", "as", "into", "onto", "about",
+    )
+)  # fmt: skip
+#: How far back (in tokens) a possessive or "our" governs an item ("your new travel card", "our gold card").
+_ITEM_REACH = 3
+#: Past participles that report a look, not a completed action ("I've checked ...").
+_NOT_DONE = frozenset(
+    (
+        "checked", "looked", "noticed", "asked", "tried", "escalated", "passed", "forwarded", "transferred",
+        "contacted", "reached", "raised", "logged", "noted", "flagged", "explained", "investigated",
+        "reviewed", "received", "seen", "heard", "called", "tested", "needed", "wanted", "mentioned",
+        "understood", "agreed", "indeed", "been", "got", "had", "found", "spoken", "talked", "started",
+        "booked_in", "wondered", "hoped", "worried", "waited", "missed",
+    )
+)  # fmt: skip
+#: Irregular past participles of service actions ("I've sent it", "Done.").
+_DONE_IRREGULAR = frozenset(
+    {"done", "sent", "set", "put", "made", "paid", "rebuilt", "cut", "sorted", "given"}
+)
+#: Content words two agent sentences must share for the second to return to the first one's offer.
+_OVERLAP = 2
+#: Words too common to show that a sentence returns to an earlier offer.
+_STOP = frozenset(
+    (
+        "the", "a", "an", "and", "or", "but", "you", "your", "yours", "i", "we", "our", "it", "is", "are",
+        "be", "to", "of", "for", "on", "in", "with", "that", "this", "would", "could", "can", "will", "do",
+        "not", "have", "has", "so", "if", "at", "as", "just", "also", "me", "my", "they", "them", "their",
+        "there", "what", "which", "was", "were", "like", "get", "really", "too", "very", "all", "any",
+        "more", "about", "from", "into", "than", "then", "now", "here", "want", "need", "know", "think",
+        "sure", "yes", "no", "ok", "okay", "well", "one", "up", "out", "by", "its", "month", "year", "only",
+        "some", "should", "might", "may", "much", "many", "been", "did", "does", "am", "he", "she", "his",
+        "her", "him",
+    )
+)  # fmt: skip
 #: The counts reported in ``details`` (besides ``sales_share`` and ``resolved``).
 _COUNTS = (
     "offers", "offers_after_refusal", "offers_before_resolution", "offers_while_upset", "retention",
     "persistence", "requested_offers", "pressure", "refusals", "cancel_requests",
 )  # fmt: skip
 #: Lexicon categories.
-_OFFER, _FRAME, _PRODUCT, _SERVICE = "offer", "frame", "product", "service"
+_OFFER, _FRAME, _PRODUCT, _SERVICE, _ITEM = "offer", "frame", "product", "service", "item"
 _PRESSURE, _DEADLINE, _RETENTION, _PERSISTENCE = "pressure", "deadline", "retention", "persistence"
 _IMPERATIVE, _CROSSSELL = "imperative", "crosssell"
 _REFUSAL, _SOFT_REFUSAL, _CANCEL = "refusal", "soft_refusal", "cancel"
 _REQUEST, _REQUEST_FRAME, _RESOLVED, _COMPLETED = "request", "request_frame", "resolved", "completed"
+_UPSET = "upset"
 #: The lexicon's categories in layers matched separately: a token span carries
 #: one cue per layer, so "while I have you" is both a proposal frame and a
 #: cross-sell bridge, and "please just cancel" both a refusal and a cancel
@@ -102,11 +151,11 @@ _REQUEST, _REQUEST_FRAME, _RESOLVED, _COMPLETED = "request", "request_frame", "r
 #: only with the service senses that mask them.
 _LAYERS: tuple[frozenset[str], ...] = (
     frozenset({_OFFER, _FRAME}),
-    frozenset({_PRODUCT, _SERVICE}),
+    frozenset({_PRODUCT, _SERVICE, _ITEM}),
     frozenset({_PRESSURE, _DEADLINE, _RETENTION, _PERSISTENCE}),
     frozenset({_IMPERATIVE, _CROSSSELL, _COMPLETED}),
     frozenset({_REFUSAL, _SOFT_REFUSAL}),
-    frozenset({_CANCEL, _REQUEST, _REQUEST_FRAME, _RESOLVED}),
+    frozenset({_CANCEL, _REQUEST, _REQUEST_FRAME, _RESOLVED, _UPSET}),
 )
 _CATEGORIES = frozenset().union(*_LAYERS)
 
@@ -193,7 +242,37 @@ def _price(tokens: Sequence[Token], sentence: Sentence) -> tuple[int, int] | Non
     return None
 
 
-def _sentence_cues(hits: Sequence[Hit], tokens: Sequence[Token], sentence: Sentence) -> _Cues:
+def _item_on_offer(hit: Hit, tokens: Sequence[Token], sentence: Sentence, heard: frozenset[str]) -> bool:
+    """Whether an item noun in an agent sentence names a product the agent brings up.
+
+    An item (``card``, ``cover``, ``tariff``, ``booster``) is on offer when the
+    company presents it (``our smart thermostat``) or it carries a name or
+    modifier (``the lounge card``, ``breakdown cover``) that is not a service
+    modifier (``your new card``, ``a replacement router``) and the customer has
+    not used both words already: the customer's own things are not sales.
+    """
+    before = tokens[max(sentence.first, hit.first - _ITEM_REACH) : hit.first]
+    if any(t.norm in _POSSESSIVES for t in before):
+        return False
+    if any(t.norm == "our" for t in before):
+        return True
+    if hit.first <= sentence.first:
+        return False
+    modifier = tokens[hit.first - 1]
+    if modifier.kind != "word" or modifier.norm in _FUNCTION_WORDS or modifier.norm in _SERVICE_MODIFIERS:
+        return False
+    head = tokens[hit.last - 1].norm
+    return modifier.norm not in heard or head not in heard
+
+
+def _sentence_cues(
+    hits: Sequence[Hit],
+    tokens: Sequence[Token],
+    sentence: Sentence,
+    *,
+    agent: bool = False,
+    heard: frozenset[str] = frozenset(),
+) -> _Cues:
     by_category: dict[str, list[Hit]] = {}
     negated_products: list[Hit] = []
     service_end = -1
@@ -212,6 +291,11 @@ def _sentence_cues(hits: Sequence[Hit], tokens: Sequence[Token], sentence: Sente
             service_end = hit.last
             service = True
             continue
+        if category == _ITEM:
+            # Customers name items when they ask for them; agents only when they bring them up.
+            if agent and not _item_on_offer(hit, tokens, sentence, heard):
+                continue
+            category = _PRODUCT
         if category == _PRODUCT and (
             hit.first == service_end
             or (hit.first > sentence.first and tokens[hit.first - 1].norm in _POSSESSIVES)
@@ -230,6 +314,48 @@ def _sentence_cues(hits: Sequence[Hit], tokens: Sequence[Token], sentence: Sente
     # A price next to service money (a fee, a refund, a credit) is not a sale.
     price = None if service else _price(tokens, sentence)
     return _Cues(by_category, negated_products, price, service, negated_pressure)
+
+
+def _completed_action(tokens: Sequence[Token], sentence: Sentence) -> tuple[int, int] | None:
+    """The span of a completed service action found from sentence structure, or ``None``.
+
+    Three forms, beyond the lexicon's ``completed`` cues: a first-person perfect
+    (``I've re-linked your calendar``, ``we have repaired ...``), a passive
+    perfect (``it's been repaired``) and a participle opening the sentence on
+    its own (``Added, that's €30.``). Participles that report a look rather
+    than an action (``I've checked``) do not count.
+    """
+    if sentence.question:
+        return None
+    words = [i for i in range(sentence.first, sentence.last) if tokens[i].kind == "word"]
+    for n, i in enumerate(words):
+        norm = tokens[i].norm
+        if norm not in ("have", "been") or n == 0:
+            continue
+        subject = tokens[words[n - 1]].norm
+        if norm == "have" and subject not in ("i", "we"):
+            continue
+        if norm == "been" and (
+            subject not in ("has", "have", "is") or (n > 1 and tokens[words[n - 2]].norm == "you")
+        ):
+            continue
+        for j in words[n + 1 : n + 4]:
+            word = tokens[j].norm
+            if word in ("just", "now", "already", "also", "gone", "ahead", "and", "all", "re"):
+                continue
+            if _participle(word):
+                return words[n - 1], j + 1
+            break
+    opener = _first_word(tokens, sentence)
+    if opener is not None and _participle(tokens[opener].norm):
+        following = tokens[opener + 1] if opener + 1 < sentence.last else None
+        if following is None or following.kind == "punct":
+            return opener, opener + 1
+    return None
+
+
+def _participle(word: str) -> bool:
+    return word not in _NOT_DONE and (word in _DONE_IRREGULAR or (len(word) > 4 and word.endswith("ed")))
 
 
 def _first_word(tokens: Sequence[Token], sentence: Sentence) -> int | None:
@@ -253,12 +379,58 @@ class _AgentSentence(NamedTuple):
     pressure_talk: bool
 
 
-def _agent_sentence(cues: _Cues, tokens: Sequence[Token], sentence: Sentence) -> _AgentSentence:
+#: Words that link a product to the price right after them ("the bundle is £89", "seats are €35",
+#: "Pro for $4").
+_QUOTE_LINKS = frozenset({"is", "are", "costs", "cost", "for", "at", "runs"})
+#: Words skipped between such a link and the price ("is only £5", "for just $4").
+_QUOTE_FILLERS = frozenset({"just", "only", "a", "mere", "now", "still", "currently"})
+
+
+def _quoted(cues: _Cues, tokens: Sequence[Token]) -> Hit | None:
+    """The offer term a price quote names, as in ``the Plus bundle is £89``, or ``None``.
+
+    The price must follow a linking verb or preposition (``is``, ``are``,
+    ``for``, ``at``) within a few tokens of the offer term, with no ``of`` in
+    between: ``a donation of just $1`` names an amount, not a product's price.
+    """
+    assert cues.price is not None
+    start = next(i for i, t in enumerate(tokens) if t.start >= cues.price[0])
+    link = start - 1
+    while link >= 0 and (tokens[link].kind == "punct" or tokens[link].norm in _QUOTE_FILLERS):
+        link -= 1
+    if link < 0 or tokens[link].norm not in _QUOTE_LINKS:
+        return None
+    for hit in cues.by_category.get(_PRODUCT, []):
+        between = tokens[hit.last : link]
+        if hit.last <= link and len(between) <= 3 and all(t.norm != "of" for t in between):
+            return hit
+    return None
+
+
+def _structural_hit(
+    turn: int, tokens: Sequence[Token], first: int, last: int, what: str, category: str
+) -> Hit:
+    """A :class:`Hit` for a span found from structure rather than from a lexicon cue."""
+    cue = Cue(what, category, 1.0, "sentence structure")
+    return Hit(turn, tokens[first].start, tokens[last - 1].end, first, last, cue, False)
+
+
+def _agent_sentence(cues: _Cues, tokens: Sequence[Token], sentence: Sentence, turn: int) -> _AgentSentence:
     """Classify one agent (or bot) sentence: offer, pressure, retention push, completed action."""
     sales_term = cues.has(_PRODUCT) or cues.price is not None
-    offer = cues.first(_OFFER)
-    if offer is None and not cues.has(_COMPLETED) and sales_term:
-        offer = cues.first(_FRAME) or cues.first(_RETENTION)
+    completed = None if sentence.question else cues.first(_COMPLETED)
+    if completed is None:
+        span = _completed_action(tokens, sentence)
+        if span is not None:
+            completed = _structural_hit(turn, tokens, *span, "completed action", _COMPLETED)
+    proposals = cues.by_category.get(_OFFER, []) + cues.by_category.get(_FRAME, [])
+    # A completed action reports service ("I've added the plan you asked for"), unless a proposal follows
+    # it in the same sentence, as in unpunctuated speech ("i've cancelled that card would you also like ...").
+    after = [h for h in proposals if completed is None or h.first >= completed.last]
+    offer = min((h for h in after if h.cue.category == _OFFER), key=_order, default=None)
+    if offer is None and sales_term and (completed is None or after):
+        offer = min((h for h in after if h.cue.category == _FRAME), key=_order, default=None)
+        offer = offer or cues.first(_RETENTION)
         pressure = cues.first(_PRESSURE)
         if offer is None and pressure is not None:
             # Pressure proposes an offer when the offer term stands outside it ("upgrade now, only 2 left"),
@@ -273,15 +445,18 @@ def _agent_sentence(cues: _Cues, tokens: Sequence[Token], sentence: Sentence) ->
             imperative = cues.first(_IMPERATIVE)
             if imperative is not None and imperative.first == opener:
                 offer = imperative
+        if offer is None and completed is None and cues.price is not None:
+            offer = _quoted(cues, tokens)  # a product quoted with its price ("the Plus bundle is £89")
+    frame = None if completed is not None and not after else cues.first(_FRAME)
     return _AgentSentence(
         offer,
         cues.first(_RETENTION) or cues.first(_PERSISTENCE),
         cues.by_category.get(_PRESSURE, []),
         cues.by_category.get(_DEADLINE, []),
-        None if sentence.question else cues.first(_COMPLETED),
+        completed,
         cues.has(_CROSSSELL),
         sales_term,
-        cues.first(_FRAME) if sentence.question and not cues.has(_COMPLETED) else None,
+        frame,
         cues.negated_pressure or cues.has(_PRESSURE),
     )
 
@@ -318,6 +493,15 @@ def _customer_sentence(
     return _CustomerSentence(refusal, cues.first(_CANCEL), request, resolved)
 
 
+def _content(tokens: Sequence[Token], sentence: Sentence) -> frozenset[str]:
+    """The content words of *sentence* (no function words, no short words)."""
+    return frozenset(
+        t.norm
+        for t in tokens[sentence.first : sentence.last]
+        if t.kind == "word" and len(t.norm) > 3 and t.norm not in _STOP
+    )
+
+
 def _span(facts: TurnAnalysis, first: int, last: int) -> tuple[int, int]:
     tokens = facts.tokens
     return tokens[first].start, tokens[last - 1].end
@@ -336,16 +520,26 @@ class PushinessScorer:
     promotions, discounts, trials, also phrased as help: ``I can also set you
     up with ...``, ``have you considered our ...``, ``while I have you ...``)
     sentence by sentence: an offer cue on its own, or a proposal frame
-    (``would you like``, ``how about``, ``you could also``) with an offer term
-    or a price in the same sentence. Each offer weighs more when it comes
+    (``would you like``, ``how about``, ``you could also``), a benefit or
+    social-proof frame (``you'd save``, ``would pay for itself``, ``customers
+    like you``, ``a lot of customers in your situation``) with an offer term
+    or a price in the same sentence, or a product quoted with its price
+    (``the Plus bundle is £89``). Offer terms include item nouns (``card``,
+    ``cover``, ``tariff``) when the agent brings them up with a name or
+    modifier the customer has not used (``the lounge card``, ``our smart
+    thermostat``). Each offer weighs more when it comes
 
     * before the problem is resolved (before the first customer confirmation
-      or closure thanks, or the agent's first completed action),
+      or closure thanks, or the agent's first completed action, also found
+      from structure: ``I've re-linked your calendar``, ``it's been
+      repaired``, ``Added.``),
     * while the customer is upset (the last customer turn's sentiment is below
-      ``upset_threshold``),
+      ``upset_threshold``, or it holds a distress idiom such as ``fed up``),
     * after the customer refused (``no thanks``, ``not interested``, ``I just
-      want it fixed``, or a bare ``no`` right after an offer), more with each
-      refusal,
+      want it fixed``, ``I'm fine as I am``, ``I'll stick with economy``, or
+      a bare ``no`` right after an offer), more with each refusal; after a
+      refusal, a sentence that returns to the offer (its terms, a price, or
+      two of its content words) is a ``persistence`` push,
     * after a cancel request (a *retention* push; then ``are you sure?`` or
       ``before you go`` count too).
 
@@ -397,7 +591,7 @@ class PushinessScorer:
     ... ])
     >>> score = PushinessScorer()(pushy)
     >>> round(score.value, 2), score.details["offers_after_refusal"], score.details["refusals"]
-    (0.97, 1.0, 1.0)
+    (0.98, 1.0, 1.0)
     >>> PushinessScorer()(Transcript("s", [
     ...     Turn(Role.CUSTOMER, "Do you have a cheaper plan?"),
     ...     Turn(Role.AGENT, "Yes, would you like to switch to our Basic plan for $20 a month?"),
@@ -448,12 +642,17 @@ class _Run:
         self.cancelled = False
         self.refusals = 0
         self.last_customer: TurnAnalysis | None = None
+        self.upset_cue = False
         self.request_open = False
         self.request_answered = False
         self.offer_made = False
         self.offer_in_last_agent_turn = False
         self.agent_words = 0
         self.sales_words = 0
+        #: Words the customer has used so far: an item they named is theirs, not a product on offer.
+        self.heard: set[str] = set()
+        #: Content words of the last unrequested offer, to see an agent return to it after a "no".
+        self.offer_words: frozenset[str] = frozenset()
 
     def score(self) -> Score:
         first_company = -1
@@ -507,6 +706,9 @@ class _Run:
             if found.resolved is not None and found.refusal is None and not self.resolved:
                 self.resolved = True
                 self.evidence.append(found.resolved.evidence(text, 0.0, "resolved"))
+        self.heard.update(t.norm for t in tokens if t.kind == "word")
+        # Distress idioms the sentiment lexicon does not score ("I'm fed up", "fourth outage this month").
+        self.upset_cue = any(h.cue.category == _UPSET and not h.negated for h in hits)
         self.offer_in_last_agent_turn = False
         if requested:
             self.request_open, self.request_answered = True, False
@@ -516,13 +718,20 @@ class _Run:
 
     def _upset(self) -> bool:
         customer = self.last_customer
-        return customer is not None and customer.sentiment < self.scorer.upset_threshold
+        return customer is not None and (customer.sentiment < self.scorer.upset_threshold or self.upset_cue)
 
     def _agent_turn(self, facts: TurnAnalysis) -> None:
         tokens, text = facts.tokens, facts.text
         hits = self.hits[facts.index]
+        heard = frozenset(self.heard)
         classified = [
-            (s, _agent_sentence(_sentence_cues(hits, tokens, s), tokens, s)) for s in facts.sentences
+            (
+                s,
+                _agent_sentence(
+                    _sentence_cues(hits, tokens, s, agent=True, heard=heard), tokens, s, facts.index
+                ),
+            )
+            for s in facts.sentences
         ]
         turn_sales = any(c.offer is not None or c.sales_term for _, c in classified)
         bridged = offered = False
@@ -532,17 +741,44 @@ class _Run:
             sales = False
             push = found.offer
             kind = "offer"
-            if push is None and found.retention is not None and (self.cancelled or self.refusals):
-                # A push with no offer term: retention after a cancel request, else persistence.
-                push, kind = found.retention, "retention" if self.cancelled else "persistence"
-            if push is None and offered and found.frame is not None:
-                push = found.frame  # a follow-up question on the offer just made ("Shall I add it?")
+            content = _content(tokens, sentence)
+            if push is None and (self.cancelled or self.refusals):
+                # A push with no offer in it: retention after a cancel request, else persistence.
+                push = found.retention
+                # Back to a refused offer: its terms, a price, or its own words again. Not after a cancel
+                # request, where the agent must name what is being cancelled ("the Premium plan ends on
+                # the 30th"); there only retention cues and offers count.
+                if (
+                    push is None
+                    and found.completed is None
+                    and not self.cancelled
+                    and (found.sales_term or len(content & self.offer_words) >= _OVERLAP)
+                ):
+                    push = found.frame or _structural_hit(
+                        facts.index,
+                        tokens,
+                        sentence.first,
+                        sentence.last,
+                        "return to the offer",
+                        _PERSISTENCE,
+                    )
+                kind = "retention" if self.cancelled else "persistence"
+            if push is None and found.frame is not None and sentence.question and offered:
+                # A proposal question right after an offer in the same turn is part of the pitch
+                # ("Extra-legroom seats are €35. Shall I book one?").
+                push = found.frame
+            completed = found.completed
+            if completed is not None and push is not None and completed.last <= push.first:
+                self._resolve(completed, text)  # "i've lifted the hold now and our gold card ..."
             if push is not None:
                 bridged = bridged or found.crosssell
                 sales = self._offer(facts, sentence, kind, bridged)
+                if sales and kind == "offer":
+                    self.offer_words = content
                 offered = True
             pressure = list(found.pressure)
-            if found.offer is not None or found.sales_term:
+            if (found.offer is not None or found.sales_term) and (sales or not self.request_open):
+                # Weak deadlines ("today") in an answer to a request are service ("I can order it today").
                 pressure += found.deadlines
             if pressure:
                 in_sales = self.offer_made or turn_sales
@@ -555,9 +791,17 @@ class _Run:
             if sales or found.pressure_talk:
                 # Talk about deadlines is sales talk even when denied ("you don't have to decide today").
                 self.sales_words += words
-            elif found.completed is not None and not self.resolved:
-                self.resolved = True
-                self.evidence.append(found.completed.evidence(text, 0.0, "resolved"))
+            elif completed is not None:
+                self._resolve(completed, text)
+                if self.request_open and push is None:
+                    # The request was carried out ("Added, that's €30."): later offers go beyond it.
+                    self.request_answered = True
+                    self.request_open = False
+
+    def _resolve(self, completed: Hit, text: str) -> None:
+        if not self.resolved:
+            self.resolved = True
+            self.evidence.append(completed.evidence(text, 0.0, "resolved"))
 
     def _offer(self, facts: TurnAnalysis, sentence: Sentence, kind: str, crosssell: bool) -> bool:
         """Record one offer sentence; return whether it counts as sales talk."""

@@ -1,0 +1,240 @@
+"""ScoreTable: the scores of many transcripts as numpy columns, and what could not be scored."""
+
+from __future__ import annotations
+
+import csv
+import io as _io
+import json
+import math
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from pathlib import Path
+from types import MappingProxyType
+from typing import IO, TYPE_CHECKING, Any
+
+import attrs
+import numpy as np
+
+if TYPE_CHECKING:
+    from ._suite import Scorecard
+
+__all__ = ["Rejected", "ScoreTable"]
+
+#: Columns every table starts with, before metadata and scores.
+BASE_COLUMNS = ("id", "channel", "turns", "start")
+#: Brand-impact columns, last, when the suite has a BrandImpact.
+IMPACT_COLUMNS = ("experience", "reach", "impact")
+
+
+@attrs.frozen
+class Rejected:
+    """An input that could not be scored, and why.
+
+    Attributes:
+        position: Its 0-based position in the input stream.
+        id: The transcript id, when it could be read.
+        reason: What went wrong (the error message).
+        record: The input itself (a transcript, a record, or the reader's error).
+    """
+
+    position: int
+    id: str | None
+    reason: str
+    record: object = attrs.field(eq=False, repr=False)
+
+
+def _cell(value: object) -> object:
+    """A plain Python value for records, CSV and JSON (``nan`` -> ``None``)."""
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    return value
+
+
+def _array(values: list[Any], numeric: bool) -> np.ndarray:
+    if numeric:
+        return np.asarray(values, dtype=np.float64)
+    array = np.empty(len(values), dtype=object)
+    array[:] = values
+    return array
+
+
+def _is_number(value: object) -> bool:
+    return isinstance(value, int | float | np.integer | np.floating) and not isinstance(value, bool)
+
+
+def _freeze_columns(columns: Mapping[str, np.ndarray]) -> Mapping[str, np.ndarray]:
+    return MappingProxyType(dict(columns))
+
+
+def _to_errors(errors: Iterable[Rejected]) -> tuple[Rejected, ...]:
+    return tuple(errors)
+
+
+@attrs.frozen(eq=False)
+class ScoreTable:
+    """Scores of many transcripts, one row each, as named numpy columns.
+
+    Columns, in order: ``id``, ``channel``, ``turns``, ``start`` (time of the
+    first turn, ``nan`` if untimed); each metadata key as ``meta.<key>``; each
+    score's value under its name (``nan`` where it does not apply) followed by
+    its details as ``<name>.<key>``; and, when the suite weighs brand impact,
+    ``experience``, ``reach`` and ``impact``. Numeric columns are ``float64``;
+    others hold Python objects. :attr:`errors` lists every input that could
+    not be scored, so rows plus errors account for every input.
+
+    Attributes:
+        columns: Column name to array, all of one length.
+        errors: The rejected inputs, in input order.
+    """
+
+    columns: Mapping[str, np.ndarray] = attrs.field(converter=_freeze_columns)
+    errors: tuple[Rejected, ...] = attrs.field(default=(), converter=_to_errors)
+
+    def __attrs_post_init__(self) -> None:
+        lengths = {len(array) for array in self.columns.values()}
+        if len(lengths) > 1:
+            raise ValueError(f"columns must have one length (got {sorted(lengths)})")
+        for array in self.columns.values():
+            array.flags.writeable = False
+
+    def __getstate__(self) -> dict[str, Any]:
+        """Plain containers for pickling."""
+        return {"columns": dict(self.columns), "errors": self.errors}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        """Restore from :meth:`__getstate__`."""
+        object.__setattr__(self, "columns", MappingProxyType(state["columns"]))
+        object.__setattr__(self, "errors", state["errors"])
+
+    @classmethod
+    def from_scorecards(cls, cards: Iterable[Scorecard], errors: Iterable[Rejected] = ()) -> ScoreTable:
+        """Build a table from scorecards (in order) and the inputs rejected on the way."""
+        rows: list[dict[str, object]] = []
+        meta_keys: dict[str, None] = {}
+        score_columns: dict[str, None] = {}
+        has_impact = False
+        for card in cards:
+            transcript = card.transcript
+            times = [t.time for t in transcript.turns if t.time is not None]
+            row: dict[str, object] = {
+                "id": transcript.id,
+                "channel": transcript.channel.value,
+                "turns": float(len(transcript.turns)),
+                "start": times[0] if times else math.nan,
+            }
+            for key, value in transcript.meta.items():
+                meta_keys.setdefault(f"meta.{key}")
+                row[f"meta.{key}"] = value
+            for name, score in card.items():
+                score_columns.setdefault(name)
+                row[name] = math.nan if score.value is None else score.value
+                for key, value in score.details.items():
+                    score_columns.setdefault(f"{name}.{key}")
+                    row[f"{name}.{key}"] = value
+            if card.impact is not None:
+                has_impact = True
+                impact = card.impact
+                row["experience"] = math.nan if impact.experience is None else impact.experience
+                row["reach"] = impact.reach
+                row["impact"] = math.nan if impact.impact is None else impact.impact
+            rows.append(row)
+        names = [*BASE_COLUMNS, *meta_keys, *score_columns, *(IMPACT_COLUMNS if has_impact else ())]
+        columns = {}
+        for name in names:
+            values = [row.get(name, math.nan if name not in meta_keys else None) for row in rows]
+            numeric = name not in ("id", "channel") and name not in meta_keys and all(map(_is_number, values))
+            columns[name] = _array(values, numeric)
+        return cls(columns, errors)
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        """The column names, in order."""
+        return tuple(self.columns)
+
+    def __len__(self) -> int:
+        """The number of rows (scored transcripts)."""
+        return len(next(iter(self.columns.values()))) if self.columns else 0
+
+    def __getitem__(self, name: str) -> np.ndarray:
+        """The column *name* (read-only).
+
+        Raises:
+            KeyError: If there is no such column; the message lists the columns.
+        """
+        try:
+            return self.columns[name]
+        except KeyError:
+            raise KeyError(f"no column {name!r} (columns: {', '.join(self.columns)})") from None
+
+    def __iter__(self) -> Iterator[dict[str, object]]:
+        """The rows, as dictionaries of plain values."""
+        for i in range(len(self)):
+            yield {name: _cell(array[i]) for name, array in self.columns.items()}
+
+    def to_records(self) -> list[dict[str, object]]:
+        """Every row as a dictionary of plain Python values (``nan`` becomes ``None``)."""
+        return list(self)
+
+    def equals(self, other: ScoreTable) -> bool:
+        """Whether both tables hold the same columns (``nan`` equal to ``nan``) and errors."""
+        if self.names != other.names or self.errors != other.errors:
+            return False
+        for name, array in self.columns.items():
+            theirs = other.columns[name]
+            if array.dtype.kind == "f" and theirs.dtype.kind == "f":
+                if not np.array_equal(array, theirs, equal_nan=True):
+                    return False
+            elif list(map(_cell, array)) != list(map(_cell, theirs)):
+                return False
+        return True
+
+    def to_csv(self, target: str | Path | IO[str] | None = None) -> str | None:
+        """Write the rows as CSV to *target* (path or text file); return the text if *target* is ``None``."""
+        return self._write(target, self._write_csv)
+
+    def to_jsonl(self, target: str | Path | IO[str] | None = None) -> str | None:
+        """Write one JSON object per row to *target*; return the text if *target* is ``None``."""
+        return self._write(target, self._write_jsonl)
+
+    def to_pandas(self) -> Any:
+        """The table as a :class:`pandas.DataFrame` (pandas must be installed).
+
+        Raises:
+            MissingResourceError: If pandas is not installed.
+        """
+        try:
+            import pandas as pd
+        except ImportError:
+            from .exceptions import MissingResourceError
+
+            raise MissingResourceError(
+                "ScoreTable.to_pandas() needs pandas: pip install 'servicescore[pandas]'"
+            ) from None
+        return pd.DataFrame({name: np.array(array) for name, array in self.columns.items()})
+
+    def _write(self, target: str | Path | IO[str] | None, writer: Any) -> str | None:
+        if target is None:
+            buffer = _io.StringIO()
+            writer(buffer)
+            return buffer.getvalue()
+        if isinstance(target, str | Path):
+            with open(target, "w", encoding="utf-8", newline="") as handle:
+                writer(handle)
+            return None
+        writer(target)
+        return None
+
+    def _write_csv(self, handle: IO[str]) -> None:
+        writer = csv.writer(handle)
+        writer.writerow(self.names)
+        for row in self:
+            writer.writerow(["" if value is None else value for value in row.values()])
+
+    def _write_jsonl(self, handle: IO[str]) -> None:
+        for row in self:
+            handle.write(json.dumps(row, ensure_ascii=False, default=str) + "\n")
+
+    def column_names(self, prefix: str) -> Sequence[str]:
+        """The names of the columns starting with *prefix* (``"meta."``, ``"empathy."``)."""
+        return [name for name in self.columns if name.startswith(prefix)]
