@@ -83,13 +83,18 @@ def _expand(phrase: str) -> list[list[str]]:
 class _Trie:
     """Token trie with exact, prefix (``word*``) and any-token (``*``) edges."""
 
-    __slots__ = ("any", "cues", "exact", "prefixes")
+    __slots__ = ("any", "best", "cues", "exact", "memo", "prefixes")
 
     def __init__(self) -> None:
         self.exact: dict[str, _Trie] = {}
         self.prefixes: list[tuple[str, _Trie]] = []
         self.any: _Trie | None = None
         self.cues: list[Cue] = []
+        self.best: Cue | None = None
+        # Children per token form, memoised: service vocabulary is small and
+        # repetitive, so most steps become one dictionary look-up. Bounded;
+        # a race between threads can only recompute an entry.
+        self.memo: dict[tuple[str, str, bool], tuple[_Trie, ...]] = {}
 
     def add(self, tokens: Sequence[str], cue: Cue) -> None:
         node = self
@@ -112,8 +117,20 @@ class _Trie:
                 node = node.exact.setdefault(token, _Trie())
         if cue not in node.cues:
             node.cues.append(cue)
+            node.best = max(node.cues, key=lambda c: abs(c.weight))
 
-    def children(self, token: Token) -> Iterable[_Trie]:
+    def step(self, token: Token) -> tuple[_Trie, ...]:
+        """The nodes reached from this one by *token*."""
+        key = (token.norm, token.squeezed, token.kind == "word")
+        found = self.memo.get(key)
+        if found is None:
+            found = tuple(self._children(token))
+            if len(self.memo) >= _MEMO_SIZE:
+                self.memo.clear()
+            self.memo[key] = found
+        return found
+
+    def _children(self, token: Token) -> Iterable[_Trie]:
         child = self.exact.get(token.norm)
         if child is not None:
             yield child
@@ -126,6 +143,10 @@ class _Trie:
                 yield node
         if self.any is not None and token.kind == "word":
             yield self.any
+
+
+#: Entries each trie node memoises before starting over.
+_MEMO_SIZE = 4096
 
 
 def _read_lines(lines: Iterable[str], path: str) -> tuple[str, list[Cue]]:
@@ -240,19 +261,21 @@ class Lexicon:
         root, found = self._trie, []
         n = len(tokens)
         for first in range(n):
-            if not root.exact.get(tokens[first].norm) and not root.prefixes and root.any is None:
-                squeezed = tokens[first].squeezed
-                if not squeezed or squeezed not in root.exact:
-                    continue
+            frontier = root.step(tokens[first])
+            if not frontier:
+                continue
             best: tuple[int, Cue] | None = None
-            frontier = [root]
-            i = first
-            while frontier and i < n:
-                frontier = [child for node in frontier for child in node.children(tokens[i])]
-                i += 1
+            i = first + 1
+            while True:
                 for node in frontier:
-                    if node.cues and (best is None or i > best[0]):
-                        best = (i, max(node.cues, key=lambda c: abs(c.weight)))
+                    if node.best is not None and (best is None or i > best[0]):
+                        best = (i, node.best)
+                if i >= n:
+                    break
+                frontier = tuple(child for node in frontier for child in node.step(tokens[i]))
+                if not frontier:
+                    break
+                i += 1
             if best is not None:
                 found.append(CueMatch(first, best[0], best[1]))
         # Drop matches contained in an earlier, longer one.
