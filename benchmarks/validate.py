@@ -32,6 +32,7 @@ def runs(data: Path) -> list[tuple[str, list[str]]]:
             ["validate_pushiness.py", str(data / "persuasionforgood" / "annotated_sentences.csv")],
         ),
         ("Latency: IBM Twitter customer care", ["validate_latency.py", str(ibm)]),
+        ("Calibration: ESConv and PersuasionForGood outcomes", ["validate_calibration.py", str(data)]),
     ]
 
 

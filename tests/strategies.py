@@ -233,3 +233,101 @@ def sales_dialogues(draw: st.DrawFn) -> Transcript:
         text = draw(st.sampled_from(_sales_lines[role]) | texts())
         items.append(Turn(role, text))
     return Transcript("p", items, draw(st.sampled_from(list(Channel))))
+
+
+@st.composite
+def calibration_columns(draw: st.DrawFn) -> tuple[dict[str, object], list[float]]:
+    """ScoreTable columns of the four default scores (in [0, 1], some nan) and a varying 1-5 outcome per row.
+
+    Empathy always spans 0 to 1, so at least one score varies and ``calibrate`` can fit.
+    """
+    import math
+
+    import numpy as np
+
+    n = draw(st.integers(10, 40))
+    value = st.floats(0, 1) | st.just(math.nan)
+    columns: dict[str, object] = {"id": np.array([f"t{i}" for i in range(n)], dtype=object)}
+    for name in ("empathy", "resolution", "pushiness", "latency"):
+        values = draw(st.lists(value, min_size=n, max_size=n))
+        if name == "empathy":
+            values[:2] = [0.0, 1.0]
+        columns[name] = np.array(values, dtype=np.float64)
+    outcomes = draw(st.lists(st.integers(1, 5), min_size=n, max_size=n).filter(lambda xs: len(set(xs)) > 1))
+    return columns, [float(x) for x in outcomes]
+
+
+#: Group labels as metadata may hold them: strings, numbers, booleans, missing, lists and dicts.
+_group_labels = st.sampled_from(["a1", "a2", "b", 7, 7.5, True, None, ["x", 1], {"k": [1, 2]}])
+
+
+@st.composite
+def score_tables(draw: st.DrawFn, max_rows: int = 30) -> ScoreTable:  # noqa: F821
+    """A small ScoreTable: ids, channels, starts (some missing), ``meta.agent`` labels of mixed JSON
+    types, two scores with ``nan``, and ``experience``/``reach``/``impact`` (some public, some negative).
+    """
+    import math
+
+    import numpy as np
+
+    from servicescore import ScoreTable
+
+    n = draw(st.integers(0, max_rows))
+
+    def objects(values: list[object]) -> np.ndarray:
+        array = np.empty(len(values), dtype=object)
+        array[:] = values
+        return array
+
+    def floats(element: st.SearchStrategy[float]) -> np.ndarray:
+        return np.array(draw(st.lists(element, min_size=n, max_size=n)), dtype=np.float64)
+
+    unit = st.floats(0, 1) | st.just(math.nan)
+    experience = floats(st.floats(-1, 1) | st.just(math.nan))
+    reach = floats(st.sampled_from([1.0, 1.0, 51.0, 1801.0]))
+    return ScoreTable(
+        {
+            "id": objects([f"t{i}" for i in range(n)]),
+            "channel": objects(
+                draw(st.lists(st.sampled_from(["chat", "social", "phone"]), min_size=n, max_size=n))
+            ),
+            "turns": np.ones(n),
+            "start": floats(st.floats(1.7e9, 1.71e9) | st.just(math.nan)),
+            "meta.agent": objects(draw(st.lists(_group_labels, min_size=n, max_size=n))),
+            "empathy": floats(unit),
+            "empathy.need": floats(unit),
+            "latency": floats(unit),
+            "experience": experience,
+            "reach": reach,
+            "impact": experience * (1 + np.log10(reach)),
+        }
+    )
+
+
+#: Records that :meth:`Transcript.from_dict` rejects, and an input that is no record at all.
+BROKEN_RECORDS = (
+    {"id": "b-turns", "channel": "chat", "turns": 5},
+    {"channel": "chat", "turns": []},
+    {"id": "b-role", "channel": "chat", "turns": [{"role": "wizard", "text": "?"}]},
+    {"id": "b-channel", "channel": "pigeon", "turns": []},
+    42,
+)
+
+
+@st.composite
+def batch_inputs(draw: st.DrawFn) -> list[tuple[object, bool]]:
+    """A batch in random order: ``(input, scorable)`` pairs of transcripts, their records, broken
+    records, and transcripts whose metadata holds ``"fail"`` (for a test scorer that raises on them)."""
+    items: list[tuple[object, bool]] = []
+    for _ in range(draw(st.integers(0, 12))):
+        kind = draw(st.sampled_from(["transcript", "record", "broken", "fail"]))
+        if kind == "broken":
+            items.append((draw(st.sampled_from(BROKEN_RECORDS)), False))
+            continue
+        transcript = draw(transcripts())
+        if kind == "fail":
+            failing = Transcript(transcript.id, transcript.turns, transcript.channel, {"fail": 1})
+            items.append((failing, False))
+        else:
+            items.append((transcript if kind == "transcript" else transcript.to_dict(), True))
+    return items

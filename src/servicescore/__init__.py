@@ -6,6 +6,7 @@ from importlib.metadata import version as _version
 
 from ._analysis import Analysis, Analyzer, Hit, TurnAnalysis, analyze
 from ._business_hours import BusinessHours
+from ._calibrate import Calibration, calibrate
 from ._impact import DEFAULT_NEUTRAL, DEFAULT_WEIGHTS, BrandImpact, Impact
 from ._lexicon import Cue, CueMatch, Lexicon
 from ._model import Channel, Role, Transcript, Turn
@@ -32,6 +33,7 @@ __all__ = [
     "Analyzer",
     "BrandImpact",
     "BusinessHours",
+    "Calibration",
     "Channel",
     "Cue",
     "CueMatch",
@@ -60,6 +62,7 @@ __all__ = [
     "TurnAnalysis",
     "__version__",
     "analyze",
+    "calibrate",
     "default_suite",
     "make_suite",
     "scorer",
