@@ -93,6 +93,10 @@ class TestReach:
         assert IMPACT(card({"resolution": 0.0}, "social")).reach == 1.0 + IMPACT.default_audience
         assert IMPACT(card({"resolution": 0.0}, "social", {"public": False, "followers": 50})).reach == 1.0
         assert IMPACT(card({"resolution": 0.0}, "email", {"public": True, "followers": 9})).reach == 10.0
+        # CSV metadata arrive as text.
+        assert IMPACT(card({"resolution": 0.0}, "social", {"followers": "1,200"})).reach == 1201.0
+        assert IMPACT(card({"resolution": 0.0}, "social", {"public": "false"})).reach == 1.0
+        assert IMPACT(card({"resolution": 0.0}, "social", {"followers": "many"})).reach == 101.0
 
     def test_public_bad_weighs_more_than_private_bad(self) -> None:
         """The same bad experience has a larger negative impact in public."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from importlib.metadata import version as _version
 
+from ._aggregate import AtRisk, ColumnStats, Grouping, GroupKey, GroupSummary, Period, Summary
 from ._analysis import Analysis, Analyzer, Hit, TurnAnalysis, analyze
 from ._business_hours import BusinessHours
 from ._calibrate import Calibration, calibrate
@@ -31,19 +32,25 @@ __all__ = [
     "SERVICE_RULES",
     "Analysis",
     "Analyzer",
+    "AtRisk",
     "BrandImpact",
     "BusinessHours",
     "Calibration",
     "Channel",
+    "ColumnStats",
     "Cue",
     "CueMatch",
     "Evidence",
     "FormatError",
     "FunctionScorer",
+    "GroupKey",
+    "GroupSummary",
+    "Grouping",
     "Hit",
     "Impact",
     "Lexicon",
     "MissingResourceError",
+    "Period",
     "Rejected",
     "Role",
     "Score",
@@ -55,6 +62,7 @@ __all__ = [
     "ServiceSentiment",
     "Suite",
     "SuiteError",
+    "Summary",
     "Token",
     "Transcript",
     "TranscriptError",

@@ -42,6 +42,20 @@ DEFAULT_NEUTRAL: Mapping[str, float] = MappingProxyType(
 DEFAULT_AUDIENCE = 100.0
 
 
+def _audience(value: object) -> float | None:
+    """A non-negative audience size from metadata (numbers, or numeric text as CSV gives it)."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, str):
+        try:
+            value = float(value.strip().replace(",", "").replace("_", ""))
+        except ValueError:
+            return None
+    if isinstance(value, int | float) and math.isfinite(value) and value >= 0:
+        return float(value)
+    return None
+
+
 @attrs.frozen
 class Impact:
     """The brand impact of one interaction.
@@ -161,14 +175,18 @@ class BrandImpact:
         """How many people see the interaction: 1 if private, else 1 + its audience."""
         meta = transcript.meta
         public = meta.get("public")
+        if isinstance(public, str):  # CSV metadata arrive as text
+            public = {"true": True, "1": True, "yes": True, "false": False, "0": False, "no": False}.get(
+                public.strip().lower()
+            )
         if public is None:
             public = transcript.channel is Channel.SOCIAL
         if not public:
             return 1.0
         for key in self.audience_keys:
-            audience = meta.get(key)
-            if isinstance(audience, int | float) and not isinstance(audience, bool) and audience >= 0:
-                return 1.0 + float(audience)
+            audience = _audience(meta.get(key))
+            if audience is not None:
+                return 1.0 + audience
         return 1.0 + self.default_audience
 
     @staticmethod

@@ -15,6 +15,7 @@ import attrs
 import numpy as np
 
 if TYPE_CHECKING:
+    from ._aggregate import Grouping, GroupKey, Period
     from ._suite import Scorecard
 
 __all__ = ["Rejected", "ScoreTable"]
@@ -238,3 +239,37 @@ class ScoreTable:
     def column_names(self, prefix: str) -> Sequence[str]:
         """The names of the columns starting with *prefix* (``"meta."``, ``"empathy."``)."""
         return [name for name in self.columns if name.startswith(prefix)]
+
+    def group_by(self, key: GroupKey, *, every: Period | None = None) -> Grouping:
+        """Group the rows by a metadata key, a column, a function of the row, and/or time.
+
+        Args:
+            key: A metadata key (``"agent"`` reads column ``meta.agent``; the full
+                name works too), ``"channel"`` or any other column (a column wins
+                over a metadata key of the same name: use ``"meta.channel"``),
+                a callable taking a row dictionary (as iteration yields) and
+                returning its group label, or ``None`` with *every* for a pure
+                time series. Labels that cannot be hashed (lists, dicts) become
+                their JSON text; ``nan`` and missing metadata become ``None``.
+            every: ``"day"`` or ``"week"`` to split groups further by the period
+                of the ``start`` column, in UTC: the day, or the ISO week
+                (Monday to Sunday); a period is labelled by the ISO date of its
+                first day, and rows without a start fall in period ``None``.
+
+        Returns:
+            A :class:`~servicescore.Grouping`; call ``.summary()`` on it.
+
+        Raises:
+            KeyError: If *key* names neither a column nor a metadata key.
+            ValueError: If *key* and *every* are both ``None`` or *every* is unknown.
+
+        >>> table = ScoreTable({"meta.team": np.array(["cards", "loans", "cards"], dtype=object),
+        ...                     "start": np.array([1_772_618_100.0, 1_773_100_000.0, np.nan])})
+        >>> table.group_by("team").keys
+        ('cards', 'loans')
+        >>> table.group_by(None, every="week").keys
+        ('2026-03-02', '2026-03-09', None)
+        """
+        from ._aggregate import group_by
+
+        return group_by(self, key, every=every)
