@@ -6,6 +6,7 @@ from importlib.metadata import version as _version
 
 from ._aggregate import AtRisk, ColumnStats, Grouping, GroupKey, GroupSummary, Period, Summary
 from ._analysis import Analysis, Analyzer, Hit, TurnAnalysis, analyze
+from ._batch import score_many, score_stream
 from ._business_hours import BusinessHours
 from ._calibrate import Calibration, calibrate
 from ._impact import DEFAULT_NEUTRAL, DEFAULT_WEIGHTS, BrandImpact, Impact
@@ -73,6 +74,8 @@ __all__ = [
     "calibrate",
     "default_suite",
     "make_suite",
+    "score_many",
+    "score_stream",
     "scorer",
     "vader_compound",
 ]

@@ -43,6 +43,34 @@ class Rejected:
     record: object = attrs.field(eq=False, repr=False)
 
 
+def scorecard_row(card: Scorecard) -> dict[str, object]:
+    """One table row for *card*: base columns, ``meta.<key>``, scores with details, impact.
+
+    The single definition of a row, shared by :meth:`ScoreTable.from_scorecards`
+    and the command line's streaming writer.
+    """
+    transcript = card.transcript
+    times = [t.time for t in transcript.turns if t.time is not None]
+    row: dict[str, object] = {
+        "id": transcript.id,
+        "channel": transcript.channel.value,
+        "turns": float(len(transcript.turns)),
+        "start": times[0] if times else math.nan,
+    }
+    for key, value in transcript.meta.items():
+        row[f"meta.{key}"] = value
+    for name, score in card.items():
+        row[name] = math.nan if score.value is None else score.value
+        for key, value in score.details.items():
+            row[f"{name}.{key}"] = value
+    if card.impact is not None:
+        impact = card.impact
+        row["experience"] = math.nan if impact.experience is None else impact.experience
+        row["reach"] = impact.reach
+        row["impact"] = math.nan if impact.impact is None else impact.impact
+    return row
+
+
 def _cell(value: object) -> object:
     """A plain Python value for records, CSV and JSON (``nan`` -> ``None``)."""
     if isinstance(value, np.generic):
@@ -116,29 +144,13 @@ class ScoreTable:
         score_columns: dict[str, None] = {}
         has_impact = False
         for card in cards:
-            transcript = card.transcript
-            times = [t.time for t in transcript.turns if t.time is not None]
-            row: dict[str, object] = {
-                "id": transcript.id,
-                "channel": transcript.channel.value,
-                "turns": float(len(transcript.turns)),
-                "start": times[0] if times else math.nan,
-            }
-            for key, value in transcript.meta.items():
-                meta_keys.setdefault(f"meta.{key}")
-                row[f"meta.{key}"] = value
-            for name, score in card.items():
-                score_columns.setdefault(name)
-                row[name] = math.nan if score.value is None else score.value
-                for key, value in score.details.items():
-                    score_columns.setdefault(f"{name}.{key}")
-                    row[f"{name}.{key}"] = value
-            if card.impact is not None:
-                has_impact = True
-                impact = card.impact
-                row["experience"] = math.nan if impact.experience is None else impact.experience
-                row["reach"] = impact.reach
-                row["impact"] = math.nan if impact.impact is None else impact.impact
+            row = scorecard_row(card)
+            for name in row:
+                if name.startswith("meta."):
+                    meta_keys.setdefault(name)
+                elif name not in BASE_COLUMNS and name not in IMPACT_COLUMNS:
+                    score_columns.setdefault(name)
+            has_impact = has_impact or card.impact is not None
             rows.append(row)
         names = [*BASE_COLUMNS, *meta_keys, *score_columns, *(IMPACT_COLUMNS if has_impact else ())]
         columns = {}

@@ -4,67 +4,53 @@ from __future__ import annotations
 
 import argparse
 import csv
+import itertools
 import json
 import math
+import pickle
 import sys
-from collections.abc import Iterator, Sequence
+import tempfile
+from array import array
+from collections.abc import Iterable, Iterator, Sequence
 from importlib import resources
+from pathlib import Path
+from typing import IO
+
+import numpy as np
 
 from . import io
+from ._aggregate import DEFAULT_RESAMPLES
 from ._analysis import Analyzer
+from ._batch import score_stream
 from ._model import Transcript
 from ._score import Evidence, Score, Scorer
-from .exceptions import FormatError, ServiceScoreError
+from ._suite import Scorecard, default_suite
+from ._table import BASE_COLUMNS, IMPACT_COLUMNS, Rejected, ScoreTable, _is_number, scorecard_row
+from ._table import _cell as _table_cell
+from .exceptions import FormatError, ServiceScoreError, TranscriptError
 from .scorers import EmpathyScorer, LatencyScorer, PushinessScorer, ResolutionScorer
 
 __all__ = ["main"]
-
-#: The details of each scorer that the ``score`` command writes as columns.
-_DETAIL_COLUMNS = {
-    "empathy": ("emotional_reactions", "interpretations", "explorations", "need"),
-    "resolution": ("label",),
-    "pushiness": ("offers", "offers_after_refusal", "offers_before_resolution"),
-    "latency": ("first_response_s", "p90_wait_s", "unanswered"),
-}
 
 
 def _scorers() -> tuple[Scorer, ...]:
     return (EmpathyScorer(), ResolutionScorer(), PushinessScorer(), LatencyScorer())
 
 
-def _columns(scorers: Sequence[Scorer]) -> list[str]:
-    columns = ["id", "channel", "turns"]
-    for scorer in scorers:
-        columns.append(scorer.name)
-        columns.extend(f"{scorer.name}_{key}" for key in _DETAIL_COLUMNS.get(scorer.name, ()))
-    return columns
-
-
-def _cell(value: float | str | None) -> float | str:
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return ""
-    return round(value, 4) if isinstance(value, float) else value
-
-
-def _row(transcript: Transcript, scorers: Sequence[Scorer]) -> dict[str, object]:
-    analysis = Analyzer()(transcript)
-    row: dict[str, object] = {
-        "id": transcript.id,
-        "channel": transcript.channel.value,
-        "turns": len(transcript.turns),
-    }
-    for scorer in scorers:
-        score = scorer(analysis)
-        row[scorer.name] = _cell(score.value)
-        for key in _DETAIL_COLUMNS.get(scorer.name, ()):
-            row[f"{scorer.name}_{key}"] = _cell(score.details.get(key))
-    return row
-
-
 def _sample() -> Iterator[Transcript]:
     resource = resources.files("servicescore") / "data" / "sample.jsonl"
     with resource.open("r", encoding="utf-8") as handle:
         yield from io.read(handle, "jsonl")
+
+
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be a positive integer, got {text!r}")
+    return value
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -79,7 +65,43 @@ def _parser() -> argparse.ArgumentParser:
         help="input format; vendor JSON (Contact Lens, Transcribe, CCAI) is read as json",
     )
     score.add_argument("--sample", action="store_true", help="score the bundled sample")
-    score.add_argument("-o", "--output", help="write rows to a .csv or .jsonl file")
+    score.add_argument(
+        "-o", "--output", help="write all rows to this .csv or .jsonl file (default: CSV on stdout)"
+    )
+    score.add_argument(
+        "--by",
+        metavar="KEY",
+        help="summarise per group: a metadata key (agent, team, company, ...) or 'channel'",
+    )
+    score.add_argument(
+        "--workers", type=_positive, default=1, metavar="N", help="score in N processes (default 1)"
+    )
+    score.add_argument(
+        "--on-error",
+        choices=("raise", "skip", "collect"),
+        default="raise",
+        help="on a bad record: stop (raise, the default), leave it out (skip), or leave it out and "
+        "write it to the rejected file (collect)",
+    )
+    score.add_argument(
+        "--rejected",
+        metavar="PATH",
+        help="where --on-error collect writes the rejected records "
+        "(default: OUTPUT's name with .rejected.jsonl, or servicescore.rejected.jsonl)",
+    )
+    score.add_argument(
+        "--resamples",
+        type=_positive,
+        default=DEFAULT_RESAMPLES,
+        metavar="N",
+        help=f"bootstrap resamples for the summary's 95%% intervals (default {DEFAULT_RESAMPLES})",
+    )
+    score.add_argument(
+        "--progress",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="show a progress line on stderr (default: when stderr is a terminal)",
+    )
     explain = commands.add_parser("explain", help="show one transcript's turns with the evidence marked")
     explain.add_argument("file", nargs="?", help="input file (or --sample)")
     explain.add_argument("--id", required=True, help="the transcript's id")
@@ -156,25 +178,183 @@ def _run_score(args: argparse.Namespace) -> int:
     if not args.files and not args.sample:
         print("servicescore score: give FILE... or --sample", file=sys.stderr)
         return 2
-    scorers = _scorers()
-    columns = _columns(scorers)
-    rows: list[dict[str, object]] = []
-    if args.sample:
-        rows.extend(_row(t, scorers) for t in _sample())
-    for path in args.files:
-        rows.extend(_row(t, scorers) for t in io.read(path, args.format))
-    if args.output:
-        with open(args.output, "w", encoding="utf-8", newline="") as handle:
-            if args.output.endswith(".jsonl"):
-                for row in rows:
-                    handle.write(json.dumps(row) + "\n")
-            else:
-                writer = csv.DictWriter(handle, fieldnames=columns)
-                writer.writeheader()
-                writer.writerows(rows)
-        print(f"wrote {len(rows)} rows to {args.output}")
+    output = Path(args.output) if args.output else None
+    # Without -o, stdout carries the CSV only; messages go to stderr.
+    info = sys.stdout if output is not None else sys.stderr
+    rejected_path = Path(args.rejected) if args.rejected else _side_file(output)
+    inputs: Iterable[Transcript | str] = itertools.chain(_sample() if args.sample else (), args.files)
+    progress = sys.stderr.isatty() if args.progress is None else args.progress
+    suite = default_suite()
+    rows = _RowSpool()
+    summary = _Summary(args.by, suite.names)
+    rejected = 0
+    side: IO[str] | None = None
+    try:
+        for _, result in score_stream(
+            inputs, suite, workers=args.workers, on_error=args.on_error, progress=progress, format=args.format
+        ):
+            if isinstance(result, Rejected):
+                rejected += 1
+                if args.on_error == "collect":
+                    if side is None:
+                        side = open(rejected_path, "w", encoding="utf-8")  # noqa: SIM115 - closed below
+                    side.write(json.dumps(_rejection(result), ensure_ascii=False) + "\n")
+                continue
+            rows.add(result)
+            summary.add(result)
+    except (FormatError, TranscriptError) as exc:
+        print(f"servicescore: error: {exc}", file=sys.stderr)
+        print(
+            "servicescore: --on-error collect scores the rest and lists the rejected records", file=sys.stderr
+        )
+        return 1
     else:
-        writer = csv.DictWriter(sys.stdout, fieldnames=columns)
-        writer.writeheader()
-        writer.writerows(rows)
+        if output is None:
+            rows.write(sys.stdout, "csv")
+        else:
+            with output.open("w", encoding="utf-8", newline="") as handle:
+                rows.write(handle, "jsonl" if output.suffix == ".jsonl" else "csv")
+            print(f"wrote {len(rows)} rows to {output}", file=info)
+    finally:
+        rows.close()
+        if side is not None:
+            side.close()
+    print("\n".join(summary.lines(args.resamples)), file=info)
+    if rejected and args.on_error == "collect":
+        print(f"{rejected} rejected, written to {rejected_path}", file=info)
+    elif rejected:
+        print(f"{rejected} rejected (skipped)", file=info)
     return 0
+
+
+def _side_file(output: Path | None) -> Path:
+    """``scores.csv`` -> ``scores.rejected.jsonl``, next to the output."""
+    if output is None:
+        return Path("servicescore.rejected.jsonl")
+    return output.with_name(f"{output.stem}.rejected.jsonl")
+
+
+def _rejection(rejected: Rejected) -> dict[str, object]:
+    """One line of the rejected file: position, id, reason, where, and the record when it is JSON."""
+    line: dict[str, object] = {"position": rejected.position, "id": rejected.id, "reason": rejected.reason}
+    record = rejected.record
+    if isinstance(record, FormatError):
+        line.update(path=record.path, line=record.line, field=record.field)
+        record = None
+    elif isinstance(record, Transcript):
+        record = record.to_dict()
+    try:
+        json.dumps(record)
+    except (TypeError, ValueError):
+        record = None
+    line["record"] = record
+    return line
+
+
+class _RowSpool:
+    """Rows of a :class:`ScoreTable`, written out without holding them in memory.
+
+    Each row is pickled to a temporary file as it comes, while the columns
+    (and which of them are numeric) are tracked in the order
+    :meth:`ScoreTable.from_scorecards` uses, so the file written at the end is
+    the one ``ScoreTable.to_csv()`` / ``to_jsonl()`` would give, in bounded
+    memory.
+    """
+
+    def __init__(self) -> None:
+        self._file = tempfile.TemporaryFile()  # noqa: SIM115 - closed by close()
+        self._count = 0
+        self._meta: dict[str, None] = {}
+        self._scores: dict[str, None] = {}
+        self._impact = False
+        self._not_numeric: set[str] = {"id", "channel"}
+
+    def __len__(self) -> int:
+        return self._count
+
+    def close(self) -> None:
+        """Delete the temporary file."""
+        self._file.close()
+
+    def add(self, card: Scorecard) -> None:
+        row = scorecard_row(card)
+        for name in row:
+            if name.startswith("meta."):
+                self._meta.setdefault(name)
+            elif name not in BASE_COLUMNS and name not in IMPACT_COLUMNS:
+                self._scores.setdefault(name)
+        self._impact = self._impact or card.impact is not None
+        self._not_numeric.update(name for name, value in row.items() if not _is_number(value))
+        pickle.dump(row, self._file, protocol=pickle.HIGHEST_PROTOCOL)
+        self._count += 1
+
+    def write(self, handle: IO[str], format: str) -> None:
+        """Write the header (CSV) and every row to *handle*."""
+        names = [*BASE_COLUMNS, *self._meta, *self._scores, *(IMPACT_COLUMNS if self._impact else ())]
+        numeric = {name for name in names if name not in self._meta and name not in self._not_numeric}
+        writer = csv.writer(handle) if format == "csv" else None
+        if writer is not None:
+            writer.writerow(names)
+        self._file.seek(0)
+        for _ in range(self._count):
+            row = pickle.load(self._file)  # our own temporary file
+            cells = {}
+            for name in names:
+                value = row.get(name, None if name in self._meta else math.nan)
+                cells[name] = _table_cell(float(value) if name in numeric else value)
+            if writer is not None:
+                writer.writerow(["" if value is None else value for value in cells.values()])
+            else:
+                handle.write(json.dumps(cells, ensure_ascii=False, default=str) + "\n")
+
+
+class _Summary:
+    """The columns the terminal summary needs, kept compact (8 bytes a value), then summarised.
+
+    The summary is ``ScoreTable.group_by(...).summary()`` over a slim table of
+    these columns: the count, the at-risk share, and the mean with its
+    bootstrap interval of each score, of ``experience`` and of ``impact``,
+    per group of *by* (``channel`` or a metadata key), and for all rows.
+    """
+
+    def __init__(self, by: str | None, names: Sequence[str]) -> None:
+        self._by = by
+        self._key = None if by is None or by == "channel" else by.removeprefix("meta.")
+        self._labels: list[object] = []
+        self._values = {name: array("d") for name in (*names, "experience", "reach", "impact")}
+
+    def add(self, card: Scorecard) -> None:
+        if self._by == "channel":
+            self._labels.append(card.transcript.channel.value)
+        elif self._key is not None:
+            self._labels.append(card.transcript.meta.get(self._key))
+        impact = card.impact
+        for name, values in self._values.items():
+            if name in card:
+                value = card[name].value
+            elif impact is not None and name in ("experience", "reach", "impact"):
+                value = getattr(impact, name)
+            else:
+                value = None
+            values.append(math.nan if value is None else value)
+
+    def lines(self, resamples: int) -> list[str]:
+        """The summary per group (when grouped), then for all rows."""
+        count = len(self._values["reach"])
+        columns: dict[str, np.ndarray] = {
+            name: np.frombuffer(values, dtype=np.float64) for name, values in self._values.items()
+        }
+        shown = [name for name in columns if name != "reach" and not np.isnan(columns[name]).all()]
+        total = np.empty(count, dtype=object)
+        total[:] = "all"
+        tables = [{"rows": total}]
+        if self._by is not None:
+            labels = np.empty(count, dtype=object)
+            labels[:] = self._labels
+            tables.insert(0, {"channel" if self._key is None else f"meta.{self._key}": labels})
+        lines = []
+        for extra in tables:
+            table = ScoreTable({**extra, **columns})
+            summary = table.group_by(next(iter(extra))).summary(shown, resamples=resamples)
+            lines.extend([*summary.format().splitlines(), ""])
+        return lines[:-1]
