@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-import functools
+import bisect
+import threading
 from collections.abc import Callable
 from functools import cached_property
-from typing import NamedTuple
+from typing import Generic, NamedTuple, TypeVar
 
 import attrs
 
-from ._lexicon import Cue, Lexicon
+from ._lexicon import Cue, Lexicon, match_keys
 from ._model import Role, Transcript, Turn
 from ._score import Evidence
 from ._text import Sentence, Token, negation_scope, sentences, tokenize
@@ -57,26 +58,86 @@ class Hit(NamedTuple):
         return Evidence(self.turn, self.start, self.end, cue, category or self.cue.category, weight)
 
 
+def _sentence_first(sentence: Sentence) -> int:
+    return sentence.first
+
+
 class _TextFacts(NamedTuple):
     tokens: tuple[Token, ...]
     sentences: tuple[Sentence, ...]
     negated: tuple[bool, ...]
+    keys: tuple[str, ...]  # the tokens' match keys, shared by every lexicon
 
 
 def _text_facts(text: str, tokenizer: Tokenizer) -> _TextFacts:
     tokens = tokenizer(text)
-    return _TextFacts(tokens, sentences(text, tokens), negation_scope(tokens))
+    return _TextFacts(tokens, sentences(text, tokens), negation_scope(tokens), match_keys(tokens))
 
 
-@functools.lru_cache(maxsize=_CACHE_SIZE)
-def _default_text_facts(text: str) -> _TextFacts:
-    return _text_facts(text, tokenize)
+#: Texts longer than this are never cached (scripted lines are short).
+_MAX_CACHED_CHARS = 4096
+
+_V = TypeVar("_V")
+
+
+class _RepeatCache(Generic[_V]):
+    """A bounded cache of values computed from a text, for texts seen at least twice.
+
+    A text is stored on its second sighting, so one-off texts (most customer
+    turns) never enter it and die young, while scripted lines, which repeat,
+    are computed once more and then served from the cache. (Tokens and cue
+    hits stored for every text would become long-lived objects that every
+    full garbage collection of the process traverses.) Both maps are bounded
+    and evict in insertion order. The values are pure functions of the text,
+    so sharing them between threads is safe; a lock guards the eviction.
+    """
+
+    def __init__(self, compute: Callable[[str], _V], size: int = _CACHE_SIZE) -> None:
+        self._compute = compute
+        self._size = size
+        self._values: dict[str, _V] = {}
+        self._seen: dict[str, None] = {}
+        self._lock = threading.Lock()
+
+    def __call__(self, text: str) -> _V:
+        value = self._values.get(text)
+        if value is not None:
+            return value
+        value = self._compute(text)
+        if len(text) <= _MAX_CACHED_CHARS:
+            with self._lock:
+                if text in self._seen:
+                    if len(self._values) >= self._size:
+                        del self._values[next(iter(self._values))]
+                    self._values[text] = value
+                else:
+                    if len(self._seen) >= self._size:
+                        del self._seen[next(iter(self._seen))]
+                    self._seen[text] = None
+        return value
+
+    def cache_clear(self) -> None:
+        """Forget every text."""
+        with self._lock:
+            self._values.clear()
+            self._seen.clear()
+
+
+_default_text_facts = _RepeatCache(lambda text: _text_facts(text, tokenize))
 
 
 def _default_sentiment() -> SentimentFunction:
     from ._sentiment import ServiceSentiment
 
-    return functools.lru_cache(maxsize=_CACHE_SIZE)(ServiceSentiment())
+    return _RepeatCache(ServiceSentiment())
+
+
+def _clear_text_caches() -> None:
+    """Forget every text the default caches hold (benchmarks measure fresh texts with it)."""
+    _default_text_facts.cache_clear()
+    sentiment = _DEFAULT_ANALYZER.sentence_sentiment
+    if isinstance(sentiment, _RepeatCache):
+        sentiment.cache_clear()
 
 
 @attrs.frozen(eq=False)
@@ -97,6 +158,7 @@ class TurnAnalysis:
     sentences: tuple[Sentence, ...]
     negated: tuple[bool, ...]
     _analyzer: Analyzer = attrs.field(repr=False)
+    _keys: tuple[str, ...] = attrs.field(default=(), repr=False)
 
     @property
     def role(self) -> Role:
@@ -128,9 +190,10 @@ class TurnAnalysis:
 
     def sentence_of(self, token: int) -> int:
         """Return the index of the sentence holding token index *token*."""
-        for i, sentence in enumerate(self.sentences):
-            if sentence.first <= token < sentence.last:
-                return i
+        sentences = self.sentences
+        i = bisect.bisect_right(sentences, token, key=_sentence_first) - 1  # in token order
+        if i >= 0 and sentences[i].first <= token < sentences[i].last:
+            return i
         raise IndexError(f"token {token} is outside every sentence of turn {self.index}")
 
 
@@ -156,8 +219,8 @@ class Analysis:
         analyzer = self.analyzer
         result = []
         for i, turn in enumerate(self.transcript.turns):
-            facts = analyzer._text_facts(turn.text)
-            result.append(TurnAnalysis(i, turn, *facts, analyzer))
+            tokens, sentences, negated, keys = analyzer._text_facts(turn.text)
+            result.append(TurnAnalysis(i, turn, tokens, sentences, negated, analyzer, keys))
         return tuple(result)
 
     def hits(self, lexicon: Lexicon) -> tuple[tuple[Hit, ...], ...]:
@@ -179,7 +242,7 @@ class Analysis:
                         cue,
                         negated[first],
                     )
-                    for first, last, cue in lexicon.match(tokens)
+                    for first, last, cue in lexicon.match(tokens, facts._keys)
                 )
             )
         value = tuple(result)

@@ -20,14 +20,14 @@ from collections.abc import Iterable, Sequence
 from functools import cached_property
 from importlib import resources
 from pathlib import Path
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 import attrs
 
 from ._text import Token
 from .exceptions import FormatError, MissingResourceError
 
-__all__ = ["Cue", "CueMatch", "Lexicon"]
+__all__ = ["Cue", "CueMatch", "Lexicon", "match_keys"]
 
 
 @attrs.frozen
@@ -58,6 +58,23 @@ class CueMatch(NamedTuple):
 _END = "$cue"
 
 
+def match_keys(tokens: Iterable[Token]) -> tuple[str, ...]:
+    r"""One string per token that determines how the token steps through a trie.
+
+    A trie step reads a token's ``norm``, its ``squeezed`` form and whether it
+    is a word; the key encodes exactly these (a plain word's key is its
+    ``norm``), so matching memoises steps by key.
+
+    >>> from servicescore._text import tokenize
+    >>> match_keys(tokenize("Sooo sorry!"))
+    ('soo\x00so', 'sorry', '\x01!')
+    """
+    return tuple(
+        (t.norm if not t.squeezed else f"{t.norm}\x00{t.squeezed}") if t.kind == "word" else "\x01" + t.norm
+        for t in tokens
+    )
+
+
 def _expand(phrase: str) -> list[list[str]]:
     """Expand ``(a|b)`` alternatives and ``(...)?`` optional groups into token lists."""
     options: list[list[str]] = []
@@ -81,72 +98,94 @@ def _expand(phrase: str) -> list[list[str]]:
 
 
 class _Trie:
-    """Token trie with exact, prefix (``word*``) and any-token (``*``) edges."""
+    """Token trie with exact, prefix (``word*``) and any-token (``*``) edges.
 
-    __slots__ = ("any", "best", "cues", "exact", "memo", "prefixes")
+    Nodes are integers (the root is 0) and edges live in flat lists of
+    dictionaries from strings to integers: the expanded lexicons have about
+    200,000 nodes, and as objects of their own they would be traversed by
+    every full garbage collection of the process; dictionaries and tuples
+    holding only strings and integers are not.
+    """
+
+    __slots__ = ("any", "best", "exact", "memo", "prefixes", "root_memo")
 
     def __init__(self) -> None:
-        self.exact: dict[str, _Trie] = {}
-        self.prefixes: list[tuple[str, _Trie]] = []
-        self.any: _Trie | None = None
-        self.cues: list[Cue] = []
-        self.best: Cue | None = None
-        # Children per token form, memoised: service vocabulary is small and
-        # repetitive, so most steps become one dictionary look-up. Bounded;
-        # a race between threads can only recompute an entry.
-        self.memo: dict[tuple[str, str, bool], tuple[_Trie, ...]] = {}
+        self.exact: list[dict[str, int]] = []
+        self.prefixes: list[tuple[tuple[str, int], ...]] = []
+        self.any: list[int] = []  # -1: no any-token edge
+        self.best: list[Cue | None] = []  # the strongest cue ending at each node
+        # Children per node and token key, memoised: service vocabulary is
+        # small and repetitive, so most steps become one dictionary look-up.
+        # Bounded; a race between threads can only recompute an entry.
+        self.root_memo: dict[str, tuple[int, ...]] = {}
+        self.memo: dict[tuple[int, str], tuple[int, ...]] = {}
+        self._node()
+
+    def _node(self) -> int:
+        self.exact.append({})
+        self.prefixes.append(())
+        self.any.append(-1)
+        self.best.append(None)
+        return len(self.best) - 1
 
     def add(self, tokens: Sequence[str], cue: Cue) -> None:
-        node = self
+        node = 0
         for token in tokens:
             if token == "*":
-                if node.any is None:
-                    node.any = _Trie()
-                node = node.any
+                if self.any[node] < 0:
+                    self.any[node] = self._node()
+                node = self.any[node]
             elif token.endswith("*"):
                 prefix = token[:-1]
-                for known, child in node.prefixes:
+                for known, child in self.prefixes[node]:
                     if known == prefix:
                         node = child
                         break
                 else:
-                    child = _Trie()
-                    node.prefixes.append((prefix, child))
+                    child = self._node()
+                    self.prefixes[node] += ((prefix, child),)
                     node = child
             else:
-                node = node.exact.setdefault(token, _Trie())
-        if cue not in node.cues:
-            node.cues.append(cue)
-            node.best = max(node.cues, key=lambda c: abs(c.weight))
+                edges = self.exact[node]
+                child = edges.get(token, -1)
+                if child < 0:
+                    child = edges[token] = self._node()
+                node = child
+        # The first of the strongest cues ending here (as ``max`` over them in order).
+        best = self.best[node]
+        if best is None or abs(cue.weight) > abs(best.weight):
+            self.best[node] = cue
 
-    def step(self, token: Token) -> tuple[_Trie, ...]:
-        """The nodes reached from this one by *token*."""
-        key = (token.norm, token.squeezed, token.kind == "word")
-        found = self.memo.get(key)
+    def step(self, node: int, key: str, token: Token) -> tuple[int, ...]:
+        """The nodes reached from *node* by *token*, whose :func:`match_key` is *key*."""
+        memo: dict[Any, tuple[int, ...]] = self.root_memo if node == 0 else self.memo
+        memo_key: Any = key if node == 0 else (node, key)
+        found = memo.get(memo_key)
         if found is None:
-            found = tuple(self._children(token))
-            if len(self.memo) >= _MEMO_SIZE:
-                self.memo.clear()
-            self.memo[key] = found
+            found = tuple(self._children(node, token))
+            if len(memo) >= _MEMO_SIZE:
+                memo.clear()
+            memo[memo_key] = found
         return found
 
-    def _children(self, token: Token) -> Iterable[_Trie]:
-        child = self.exact.get(token.norm)
+    def _children(self, node: int, token: Token) -> Iterable[int]:
+        exact = self.exact[node]
+        child = exact.get(token.norm)
         if child is not None:
             yield child
         if token.squeezed:
-            child = self.exact.get(token.squeezed)
+            child = exact.get(token.squeezed)
             if child is not None:
                 yield child
-        for prefix, node in self.prefixes:
+        for prefix, child in self.prefixes[node]:
             if token.norm.startswith(prefix):
-                yield node
-        if self.any is not None and token.kind == "word":
-            yield self.any
+                yield child
+        if self.any[node] >= 0 and token.kind == "word":
+            yield self.any[node]
 
 
-#: Entries each trie node memoises before starting over.
-_MEMO_SIZE = 4096
+#: Entries the step memo of a trie holds before starting over.
+_MEMO_SIZE = 1 << 16
 
 
 def _read_lines(lines: Iterable[str], path: str) -> tuple[str, list[Cue]]:
@@ -241,48 +280,59 @@ class Lexicon:
 
     @cached_property
     def _trie(self) -> _Trie:
-        root = _Trie()
+        trie = _Trie()
         for cue in self.cues:
             for tokens in _expand(cue.phrase):
-                root.add(tokens, cue)
-        return root
+                trie.add(tokens, cue)
+        return trie
 
     @cached_property
     def categories(self) -> frozenset[str]:
         """The categories of its cues."""
         return frozenset(cue.category for cue in self.cues)
 
-    def match(self, tokens: Sequence[Token]) -> tuple[CueMatch, ...]:
+    def match(self, tokens: Sequence[Token], keys: Sequence[str] | None = None) -> tuple[CueMatch, ...]:
         """Find cues in *tokens*: the longest match at each position, none inside another.
 
         Punctuation, emoji, URLs and handles are never part of a phrase, except
-        where a phrase spells them.
+        where a phrase spells them. *keys*, the tokens' match keys (``match_keys``),
+        saves computing them again when several lexicons match one text.
         """
-        root, found = self._trie, []
+        if keys is None:
+            keys = match_keys(tokens)
+        trie = self._trie
         n = len(tokens)
-        for first in range(n):
-            frontier = root.step(tokens[first])
-            if not frontier:
-                continue
-            best: tuple[int, Cue] | None = None
+        # The first step from the root, for every token at once; most tokens start no phrase.
+        firsts = list(map(trie.root_memo.get, keys))
+        if None in firsts:
+            for i, frontier in enumerate(firsts):
+                if frontier is None:
+                    firsts[i] = trie.step(0, keys[i], tokens[i])
+        best, memo, step = trie.best, trie.memo, trie.step
+        result: list[CueMatch] = []
+        reach = 0  # a match contained in an earlier, longer one is dropped
+        for first, frontier in [(i, nodes) for i, nodes in enumerate(firsts) if nodes]:
+            best_last, best_cue = 0, None
             i = first + 1
             while True:
                 for node in frontier:
-                    if node.best is not None and (best is None or i > best[0]):
-                        best = (i, node.best)
+                    cue = best[node]
+                    if cue is not None and i > best_last:
+                        best_last, best_cue = i, cue
                 if i >= n:
                     break
-                frontier = tuple(child for node in frontier for child in node.step(tokens[i]))
+                key = keys[i]
+                if len(frontier) == 1:
+                    node = frontier[0]
+                    nodes = memo.get((node, key))
+                    frontier = nodes if nodes is not None else step(node, key, tokens[i])
+                else:
+                    token = tokens[i]
+                    frontier = tuple(child for node in frontier for child in step(node, key, token))
                 if not frontier:
                     break
                 i += 1
-            if best is not None:
-                found.append(CueMatch(first, best[0], best[1]))
-        # Drop matches contained in an earlier, longer one.
-        result, reach = [], 0
-        for match in found:
-            if match.last <= reach:
-                continue
-            result.append(match)
-            reach = match.last
+            if best_cue is not None and best_last > reach:
+                result.append(CueMatch(first, best_last, best_cue))
+                reach = best_last
         return tuple(result)

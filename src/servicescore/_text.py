@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable
 from typing import NamedTuple
 
 __all__ = ["NEGATORS", "Sentence", "Token", "negation_scope", "sentences", "tokenize"]
@@ -175,25 +176,98 @@ def _is_emoji(char: str) -> bool:
     return ord(char) > 0x2000 and unicodedata.category(char) in {"So", "Sk", "Cn"}
 
 
+# The same alternatives without groups: ``findall`` returns the pieces as
+# strings in one C-level pass, and the kind of a piece follows from its first
+# characters (see :func:`tokenize`).
+_PIECE = re.compile(
+    r"(?:https?://|www\.)\S+"
+    r"|@\w+"
+    r"|#\w+"
+    r"|\d+(?:[.,:]\d+)*%?"
+    r"|[^\W\d_]+(?:['’][^\W\d_]+)*"
+    r"|[:;=8][\-o*']?[()\[\]dDpP/\\|*$@]+|<3"
+    r"|[^\w\s]",
+)
+_URL_STARTS = ("http://", "https://", "www.")
+_new_token = tuple.__new__  # Token(...) without the Python-level __new__ (same tuple)
+# Three equal characters in a row: a cheap test that rules out elongated words
+# (``_ELONGATED``) for most texts before the exact, slower one runs.
+_TRIPLE = re.compile(r"(.)\1\1")
+
+
+def _add_pieces(chunk: str, offset: int, elongated: bool, tokens: list[Token]) -> None:
+    """Tokenise *chunk*, a run of non-space characters at *offset*, onto *tokens*.
+
+    Characters between pieces are only ``_``, which no piece starts with, so
+    ``find`` from the end of the previous piece lands on the piece's own start.
+    """
+    append = tokens.append
+    find = chunk.find
+    pos = 0
+    for piece in _PIECE.findall(chunk):
+        local = find(piece, pos)
+        pos = local + len(piece)
+        start, end = offset + local, offset + pos
+        head = piece[0]
+        if head.isalnum() and not head.isdecimal():  # [^\W\d_]: a word, or a URL
+            if piece.startswith(_URL_STARTS):
+                append(_new_token(Token, (piece, piece.lower(), start, end, "url", "")))
+            elif elongated or "'" in piece or "’" in piece:
+                tokens.extend(_word_tokens(piece, start, end))
+            else:
+                _add_word(piece, start, end, append)
+        elif head.isdecimal():
+            append(_new_token(Token, (piece, piece.lower(), start, end, "number", "")))
+        elif len(piece) == 1:
+            kind = "emoji" if _is_emoji(head) else "punct"
+            append(_new_token(Token, (piece, piece, start, end, kind, "")))
+        elif head == "@":
+            append(_new_token(Token, (piece, piece.lower(), start, end, "handle", "")))
+        elif head == "#":
+            append(_new_token(Token, (piece, piece.lower(), start, end, "hashtag", "")))
+        else:  # ":-)", "<3"
+            append(_new_token(Token, (piece, piece, start, end, "emoji", "")))
+
+
+def _add_word(piece: str, start: int, end: int, append: Callable[[Token], None]) -> None:
+    """Append the token(s) of a word with no apostrophe and no elongation (as :func:`_word_tokens`)."""
+    lower = piece.lower()
+    bare = _BARE_CONTRACTIONS.get(lower)
+    if bare is None:
+        append(_new_token(Token, (piece, lower, start, end, "word", "")))
+    else:
+        append(_new_token(Token, (piece, bare[0], start, end, "word", "")))
+        append(_new_token(Token, (piece, bare[1], start, end, "word", "")))
+
+
 def tokenize(text: str) -> tuple[Token, ...]:
     """Split *text* into :class:`Token` objects with character offsets.
 
     >>> [t.norm for t in tokenize("I’m sooo sorry!! Can't log in @help 😡")]
     ['i', 'am', 'soo', 'sorry', '!', '!', 'can', 'not', 'log', 'in', '@help', '😡']
     """
+    # No piece spans white space, so each white-space separated chunk is
+    # tokenised alone; most chunks are plain words (``str.isalpha``), which
+    # the pattern would match whole, and skip it.
     tokens: list[Token] = []
-    for match in _TOKEN.finditer(text):
-        kind = match.lastgroup or "other"
-        piece = match.group()
-        start, end = match.span()
-        if kind == "word":
-            tokens.extend(_word_tokens(piece, start, end))
-        elif kind == "other":
-            tokens.append(Token(piece, piece, start, end, "emoji" if _is_emoji(piece) else "punct"))
-        elif kind == "emoticon":
-            tokens.append(Token(piece, piece, start, end, "emoji"))
+    append = tokens.append
+    find = text.find
+    lower_text = text.lower()
+    elongated = _TRIPLE.search(lower_text) is not None and _ELONGATED.search(lower_text) is not None
+    pos = 0
+    for chunk in text.split():
+        start = find(chunk, pos)
+        pos = start + len(chunk)
+        if chunk.isalpha() and not elongated:
+            lower = chunk.lower()
+            bare = _BARE_CONTRACTIONS.get(lower)
+            if bare is None:
+                append(_new_token(Token, (chunk, lower, start, pos, "word", "")))
+            else:
+                append(_new_token(Token, (chunk, bare[0], start, pos, "word", "")))
+                append(_new_token(Token, (chunk, bare[1], start, pos, "word", "")))
         else:
-            tokens.append(Token(piece, piece.lower(), start, end, kind))
+            _add_pieces(chunk, start, elongated, tokens)
     return tuple(tokens)
 
 

@@ -11,6 +11,7 @@ evidence the scorer returns.
 
 from __future__ import annotations
 
+import bisect
 import functools
 import itertools
 import math
@@ -191,6 +192,14 @@ def _order(hit: Hit) -> tuple[int, int]:
     return hit.first, -hit.last
 
 
+def _hit_first(hit: Hit) -> int:
+    return hit.first
+
+
+def _token_start(token: Token) -> int:
+    return token.start
+
+
 def _to_products(value: object) -> tuple[str, ...]:
     if isinstance(value, str) or not isinstance(value, Iterable):
         raise TypeError(f"products must be a sequence of phrases, got {type(value).__name__} {value!r}")
@@ -273,6 +282,12 @@ def _sentence_cues(
     agent: bool = False,
     heard: frozenset[str] = frozenset(),
 ) -> _Cues:
+    # The hits are ordered by their first token: keep those that start in the sentence.
+    hits = hits[
+        bisect.bisect_left(hits, sentence.first, key=_hit_first) : bisect.bisect_left(
+            hits, sentence.last, key=_hit_first
+        )
+    ]
     by_category: dict[str, list[Hit]] = {}
     negated_products: list[Hit] = []
     service_end = -1
@@ -394,7 +409,7 @@ def _quoted(cues: _Cues, tokens: Sequence[Token]) -> Hit | None:
     between: ``a donation of just $1`` names an amount, not a product's price.
     """
     assert cues.price is not None
-    start = next(i for i, t in enumerate(tokens) if t.start >= cues.price[0])
+    start = bisect.bisect_left(tokens, cues.price[0], key=_token_start)  # tokens are in text order
     link = start - 1
     while link >= 0 and (tokens[link].kind == "punct" or tokens[link].norm in _QUOTE_FILLERS):
         link -= 1

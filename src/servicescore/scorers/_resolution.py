@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 import functools
 import itertools
 import math
@@ -559,7 +560,13 @@ def _is_action_verb(word: str) -> bool:
 
 def _first_token(facts: TurnAnalysis, offset: int) -> int:
     """Index of the first token of *facts* that ends after character *offset*."""
-    return next((k for k, t in enumerate(facts.tokens) if t.end > offset), len(facts.tokens) - 1)
+    tokens = facts.tokens
+    k = bisect.bisect_right(tokens, offset, key=_token_end)  # token ends never decrease
+    return k if k < len(tokens) else len(tokens) - 1
+
+
+def _token_end(token: Token) -> int:
+    return token.end
 
 
 def _clauses(tokens: tuple[Token, ...], sentence: Sentence) -> list[tuple[int, int, bool]]:
