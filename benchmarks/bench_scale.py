@@ -120,7 +120,9 @@ def imports(repeats: int = 7) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("dialogs", type=Path, help="IBM Twitter dialogs.jsonl (canonical JSON Lines)")
     parser.add_argument("--turns", type=int, default=1_000_000, help="turns for the memory run")
     parser.add_argument("--copies", type=int, default=8, help="copies of the dialogs for the cores run")
