@@ -331,3 +331,25 @@ def batch_inputs(draw: st.DrawFn) -> list[tuple[object, bool]]:
         else:
             items.append((transcript if kind == "transcript" else transcript.to_dict(), True))
     return items
+
+
+@st.composite
+def live_dialogues(draw: st.DrawFn) -> Transcript:
+    """A timed (or untimed) dialogue of upset customers, offers, refusals, empathy cues and slow replies,
+    in any role order: the situations live alerts are about."""
+    n = draw(st.integers(0, 10))
+    timed = draw(st.booleans())
+    channel = draw(st.sampled_from(list(Channel)))
+    clock = float(draw(st.integers(0, 2**31)))
+    lines = {
+        Role.CUSTOMER: [*_sales_lines[Role.CUSTOMER], *_CUSTOMER_LINES],
+        Role.AGENT: [*_sales_lines[Role.AGENT], *_FILLER_AGENT, *(cue for cue, _ in EMPATHY_CUES)],
+        Role.BOT: _sales_lines[Role.BOT],
+        Role.SYSTEM: ["Agent joined the chat", "Customer placed on hold", "Hold ended"],
+    }
+    items = []
+    for _ in range(n):
+        role = draw(st.sampled_from(list(Role)))
+        clock += draw(st.integers(0, 30) | st.integers(0, 7200))
+        items.append(Turn(role, draw(st.sampled_from(lines[role])), time=clock if timed else None))
+    return Transcript("live", items, channel)

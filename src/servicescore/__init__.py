@@ -11,6 +11,7 @@ from ._business_hours import BusinessHours
 from ._calibrate import Calibration, calibrate
 from ._impact import DEFAULT_NEUTRAL, DEFAULT_WEIGHTS, BrandImpact, Impact
 from ._lexicon import Cue, CueMatch, Lexicon
+from ._live import ALERT_KINDS, Alert, AlertKind, LiveSession, LiveUpdate
 from ._model import Channel, Role, Transcript, Turn
 from ._score import Evidence, Score, Scorer
 from ._sentiment import SERVICE_RULES, ServiceSentiment, vader_compound
@@ -28,9 +29,12 @@ from .exceptions import (
 __version__ = _version("servicescore")
 
 __all__ = [
+    "ALERT_KINDS",
     "DEFAULT_NEUTRAL",
     "DEFAULT_WEIGHTS",
     "SERVICE_RULES",
+    "Alert",
+    "AlertKind",
     "Analysis",
     "Analyzer",
     "AtRisk",
@@ -50,6 +54,8 @@ __all__ = [
     "Hit",
     "Impact",
     "Lexicon",
+    "LiveSession",
+    "LiveUpdate",
     "MissingResourceError",
     "Period",
     "Rejected",
