@@ -1,12 +1,13 @@
 """The public names: exported, unique and documented."""
 
 import servicescore
+import servicescore.distributed
 import servicescore.scorers
 
 
 def test_all_is_unique_and_exported() -> None:
     """Every name in __all__ exists once (ruff's RUF022 keeps the list sorted)."""
-    for module in (servicescore, servicescore.scorers):
+    for module in (servicescore, servicescore.scorers, servicescore.distributed):
         assert len(set(module.__all__)) == len(module.__all__)
         for name in module.__all__:
             assert hasattr(module, name)
@@ -18,5 +19,6 @@ def test_documented_names(pytestconfig) -> None:  # type: ignore[no-untyped-def]
     for name in servicescore.__all__:
         if name != "__version__":
             assert name in api, name
-    for name in servicescore.scorers.__all__:
-        assert f"servicescore.scorers.{name}" in api, name
+    for module in (servicescore.scorers, servicescore.distributed):
+        for name in module.__all__:
+            assert f"{module.__name__}.{name}" in api, name

@@ -139,19 +139,27 @@ class ScoreTable:
     @classmethod
     def from_scorecards(cls, cards: Iterable[Scorecard], errors: Iterable[Rejected] = ()) -> ScoreTable:
         """Build a table from scorecards (in order) and the inputs rejected on the way."""
-        rows: list[dict[str, object]] = []
+        return cls.from_rows((scorecard_row(card) for card in cards), errors)
+
+    @classmethod
+    def from_rows(cls, rows: Iterable[Mapping[str, object]], errors: Iterable[Rejected] = ()) -> ScoreTable:
+        """Build a table from row dictionaries, one per scored transcript, in order.
+
+        Columns come in the documented order (base, ``meta.*`` in first-seen
+        order, scores and details in first-seen order, impact); a column is
+        numeric when every value in it is a number.
+        """
+        rows = list(rows)
         meta_keys: dict[str, None] = {}
         score_columns: dict[str, None] = {}
         has_impact = False
-        for card in cards:
-            row = scorecard_row(card)
+        for row in rows:
             for name in row:
                 if name.startswith("meta."):
                     meta_keys.setdefault(name)
                 elif name not in BASE_COLUMNS and name not in IMPACT_COLUMNS:
                     score_columns.setdefault(name)
-            has_impact = has_impact or card.impact is not None
-            rows.append(row)
+            has_impact = has_impact or all(name in row for name in IMPACT_COLUMNS)
         names = [*BASE_COLUMNS, *meta_keys, *score_columns, *(IMPACT_COLUMNS if has_impact else ())]
         columns = {}
         for name in names:
