@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import bisect
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from functools import cached_property
-from typing import Generic, NamedTuple, TypeVar
+from typing import Any, Generic, NamedTuple, TypeVar
 
 import attrs
 
-from ._lexicon import Cue, Lexicon, match_keys
+from ._lexicon import Cue, Lexicon, _Joint, _joint, match_keys
 from ._model import Role, Transcript, Turn
 from ._score import Evidence
 from ._text import Sentence, Token, negation_scope, sentences, tokenize
@@ -58,6 +58,11 @@ class Hit(NamedTuple):
         return Evidence(self.turn, self.start, self.end, cue, category or self.cue.category, weight)
 
 
+#: Hit(...), Token(...), Sentence(...) without the Python-level ``__new__`` (the same tuples).
+_new_tuple = tuple.__new__
+_new_hit = _new_tuple
+
+
 def _sentence_first(sentence: Sentence) -> int:
     return sentence.first
 
@@ -92,24 +97,34 @@ class _RepeatCache(Generic[_V]):
     so sharing them between threads is safe; a lock guards the eviction.
     """
 
-    def __init__(self, compute: Callable[[str], _V], size: int = _CACHE_SIZE) -> None:
+    def __init__(
+        self,
+        compute: Callable[[str], _V],
+        size: int = _CACHE_SIZE,
+        *,
+        freeze: Callable[[_V], Any] | None = None,
+        thaw: Callable[[Any], _V] | None = None,
+    ) -> None:
         self._compute = compute
         self._size = size
-        self._values: dict[str, _V] = {}
+        # Values are stored as freeze(value) and served as thaw(stored), where given.
+        self._freeze = freeze
+        self._thaw = thaw
+        self._values: dict[str, Any] = {}
         self._seen: dict[str, None] = {}
         self._lock = threading.Lock()
 
     def __call__(self, text: str) -> _V:
-        value = self._values.get(text)
-        if value is not None:
-            return value
+        stored = self._values.get(text)
+        if stored is not None:
+            return stored if self._thaw is None else self._thaw(stored)
         value = self._compute(text)
         if len(text) <= _MAX_CACHED_CHARS:
             with self._lock:
                 if text in self._seen:
                     if len(self._values) >= self._size:
                         del self._values[next(iter(self._values))]
-                    self._values[text] = value
+                    self._values[text] = value if self._freeze is None else self._freeze(value)
                 else:
                     if len(self._seen) >= self._size:
                         del self._seen[next(iter(self._seen))]
@@ -123,7 +138,35 @@ class _RepeatCache(Generic[_V]):
             self._seen.clear()
 
 
-_default_text_facts = _RepeatCache(lambda text: _text_facts(text, tokenize))
+def _freeze_facts(facts: _TextFacts) -> tuple[Any, ...]:
+    """*facts* as plain tuples of strings, integers and booleans.
+
+    The garbage collector stops tracking such tuples, but never ``Token`` or
+    ``Sentence`` instances (tuple subclasses): thousands of long-lived cached
+    tokens made every full collection of the process slow (about 0.1 s over
+    the IBM dialogs with every text cached).
+    """
+    return (
+        tuple([tuple(t) for t in facts.tokens]),
+        tuple([tuple(s) for s in facts.sentences]),
+        facts.negated,
+        facts.keys,
+    )
+
+
+def _thaw_facts(frozen: tuple[Any, ...]) -> _TextFacts:
+    tokens, sentences, negated, keys = frozen
+    return _TextFacts(
+        tuple([_new_tuple(Token, t) for t in tokens]),
+        tuple([_new_tuple(Sentence, s) for s in sentences]),
+        negated,
+        keys,
+    )
+
+
+_default_text_facts = _RepeatCache(
+    lambda text: _text_facts(text, tokenize), freeze=_freeze_facts, thaw=_thaw_facts
+)
 
 
 def _default_sentiment() -> SentimentFunction:
@@ -211,7 +254,9 @@ class Analysis:
 
     transcript: Transcript
     analyzer: Analyzer
-    _hits: dict[Lexicon, tuple[tuple[Hit, ...], ...]] = attrs.field(factory=dict, init=False, repr=False)
+    _hits: dict[tuple[Lexicon, frozenset[Role] | None], tuple[tuple[Hit, ...], ...]] = attrs.field(
+        factory=dict, init=False, repr=False
+    )
 
     @cached_property
     def turns(self) -> tuple[TurnAnalysis, ...]:
@@ -225,29 +270,72 @@ class Analysis:
 
     def hits(self, lexicon: Lexicon) -> tuple[tuple[Hit, ...], ...]:
         """The cues of *lexicon* found in each turn (one tuple per turn), computed once per lexicon."""
-        cached = self._hits.get(lexicon)
-        if cached is not None:
-            return cached
-        result = []
-        for facts in self.turns:
-            tokens, negated = facts.tokens, facts.negated
-            result.append(
-                tuple(
-                    Hit(
-                        facts.index,
-                        tokens[first].start,
-                        tokens[last - 1].end,
-                        first,
-                        last,
-                        cue,
-                        negated[first],
+        return self._match((lexicon,), (None,))[0]
+
+    def hits_many(
+        self, lexicons: Sequence[Lexicon], roles: Sequence[frozenset[Role] | None] | None = None
+    ) -> tuple[tuple[tuple[Hit, ...], ...], ...]:
+        """The cues of each of *lexicons* in each turn, as :meth:`hits` finds them, in one walk per turn.
+
+        *roles*, one entry per lexicon, may restrict a lexicon to the turns of
+        some roles: turns of the other roles then have no hits of it (a scorer
+        asks for that only where it reads nothing else). ``None`` means every turn.
+        """
+        if type(self).hits is not Analysis.hits:  # a subclass finds hits its own way
+            return tuple(self.hits(lexicon) for lexicon in lexicons)
+        return self._match(lexicons, (None,) * len(lexicons) if roles is None else roles)
+
+    def _match(
+        self, lexicons: Sequence[Lexicon], roles: Sequence[frozenset[Role] | None]
+    ) -> tuple[tuple[tuple[Hit, ...], ...], ...]:
+        wanted = list(zip(lexicons, roles, strict=True))
+        cache = self._hits
+        missing = list(dict.fromkeys(key for key in wanted if key not in cache))
+        if missing:
+            # Per role: the lexicons matched on its turns, and the indices of those that are not.
+            # (keyed by the role's id: an enum's hash is computed in Python)
+            per_role: dict[int, tuple[tuple[int, ...], _Joint | None, tuple[int, ...]]] = {}
+            found: list[list[tuple[Hit, ...]]] = [[] for _ in missing]
+            for facts in self.turns:
+                role = facts.turn.role
+                plan = per_role.get(id(role))
+                if plan is None:
+                    active = tuple(k for k, (_, only) in enumerate(missing) if only is None or role in only)
+                    idle = tuple(k for k in range(len(missing)) if k not in active)
+                    joint = _joint(tuple(missing[k][0] for k in active)) if active else None
+                    plan = per_role[id(role)] = (active, joint, idle)
+                active, joint, idle = plan
+                for k in idle:
+                    found[k].append(())
+                if joint is None:
+                    continue
+                tokens, negated, index = facts.tokens, facts.negated, facts.index
+                matches = joint.match(tokens, facts._keys)
+                for k, per_lexicon in zip(active, matches, strict=True):
+                    found[k].append(
+                        tuple(
+                            [
+                                _new_hit(
+                                    Hit,
+                                    (
+                                        index,
+                                        tokens[first].start,
+                                        tokens[last - 1].end,
+                                        first,
+                                        last,
+                                        cue,
+                                        negated[first],
+                                    ),
+                                )
+                                for first, last, cue in per_lexicon
+                            ]
+                        )
+                        if per_lexicon
+                        else ()
                     )
-                    for first, last, cue in lexicon.match(tokens, facts._keys)
-                )
-            )
-        value = tuple(result)
-        self._hits[lexicon] = value
-        return value
+            for key, value in zip(missing, found, strict=True):
+                cache[key] = tuple(value)
+        return tuple(cache[key] for key in wanted)
 
 
 @attrs.frozen

@@ -15,19 +15,21 @@ with ``#`` are comments; ``# version:`` names the lexicon's version.
 
 from __future__ import annotations
 
+import functools
 import itertools
+import threading
 from collections.abc import Iterable, Sequence
 from functools import cached_property
 from importlib import resources
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, cast
 
 import attrs
 
 from ._text import Token
 from .exceptions import FormatError, MissingResourceError
 
-__all__ = ["Cue", "CueMatch", "Lexicon", "match_keys"]
+__all__ = ["Cue", "CueMatch", "Lexicon", "match_keys", "match_many"]
 
 
 @attrs.frozen
@@ -336,3 +338,140 @@ class Lexicon:
                 result.append(CueMatch(first, best_last, best_cue))
                 reach = best_last
         return tuple(result)
+
+
+class _JointTables:
+    """The states of a :class:`_Joint` walk and their memoised steps (replaced whole when full)."""
+
+    __slots__ = ("cues", "ids", "memo", "root", "states")
+
+    def __init__(self, width: int) -> None:
+        dead: tuple[tuple[int, ...], ...] = ((),) * width
+        start: tuple[tuple[int, ...], ...] = ((0,),) * width
+        # State 0 is dead (every frontier empty), state 1 the roots.
+        self.states: list[tuple[tuple[int, ...], ...]] = [dead, start]
+        self.cues: list[tuple[tuple[int, Cue], ...]] = [(), ()]
+        self.ids: dict[tuple[tuple[int, ...], ...], int] = {dead: 0, start: 1}
+        self.root: dict[str, int] = {}
+        self.memo: dict[tuple[int, str], int] = {}
+
+
+class _Joint:
+    """Several lexicons' tries walked at once, as if each were walked on its own.
+
+    A state is the tuple of every trie's frontier (the nodes one walk has
+    reached); its steps are memoised per token key, so one dictionary look-up
+    advances all the walks. Each state records, per lexicon, the first node of
+    its frontier that ends a cue: the cue a lone walk would keep at that
+    position. The tables are bounded: when full they are replaced by empty
+    ones (a walk in progress keeps the tables it started with), and a race
+    between threads can only intern a state twice under a lock.
+    """
+
+    __slots__ = ("lock", "tables", "tries")
+
+    def __init__(self, lexicons: tuple[Lexicon, ...]) -> None:
+        self.tries = tuple(lexicon._trie for lexicon in lexicons)
+        self.tables = _JointTables(len(self.tries))
+        self.lock = threading.Lock()
+
+    def _state(self, tables: _JointTables, frontiers: tuple[tuple[int, ...], ...]) -> int:
+        found = tables.ids.get(frontiers)
+        if found is not None:
+            return found
+        with self.lock:
+            found = tables.ids.get(frontiers)
+            if found is None:
+                cues = []
+                for index, (trie, frontier) in enumerate(zip(self.tries, frontiers, strict=True)):
+                    best = trie.best
+                    for node in frontier:
+                        cue = best[node]
+                        if cue is not None:
+                            cues.append((index, cue))
+                            break
+                tables.cues.append(tuple(cues))
+                tables.states.append(frontiers)
+                found = len(tables.states) - 1
+                tables.ids[frontiers] = found
+        return found
+
+    def _step(self, tables: _JointTables, state: int, key: str, token: Token) -> int:
+        frontiers = tuple(
+            tuple(child for node in frontier for child in trie.step(node, key, token))
+            for trie, frontier in zip(self.tries, tables.states[state], strict=True)
+        )
+        found = self._state(tables, frontiers)
+        if state == 1:
+            tables.root[key] = found
+        else:
+            tables.memo[state, key] = found
+        if len(tables.memo) >= _MEMO_SIZE or len(tables.states) >= _MEMO_SIZE:
+            self.tables = _JointTables(len(self.tries))
+        return found
+
+    def match(self, tokens: Sequence[Token], keys: Sequence[str]) -> tuple[tuple[CueMatch, ...], ...]:
+        tables = self.tables
+        n = len(tokens)
+        known = list(map(tables.root.get, keys))
+        if None in known:
+            for i, state in enumerate(known):
+                if state is None:
+                    known[i] = self._step(tables, 1, keys[i], tokens[i])
+        firsts = cast("list[int]", known)
+        get, cues, step = tables.memo.get, tables.cues, self._step
+        width = len(self.tries)
+        result: list[list[CueMatch]] = [[] for _ in range(width)]
+        reach = [0] * width  # per lexicon, a match contained in an earlier, longer one is dropped
+        for first in itertools.compress(range(n), firsts):  # most tokens start no phrase
+            state = firsts[first]
+            ends: list[tuple[int, int]] | None = None  # (end, state) wherever a cue ends
+            i = first + 1
+            while True:
+                if cues[state]:
+                    if ends is None:
+                        ends = [(i, state)]
+                    else:
+                        ends.append((i, state))
+                if i >= n:
+                    break
+                key = keys[i]
+                following = get((state, key))
+                state = following if following is not None else step(tables, state, key, tokens[i])
+                if not state:
+                    break
+                i += 1
+            if ends is None:
+                continue
+            found: dict[int, tuple[int, Cue]] = {}
+            for last, state in ends:  # the longest match of each lexicon wins
+                for index, cue in cues[state]:
+                    found[index] = (last, cue)
+            for index, (last, cue) in found.items():
+                if last > reach[index]:
+                    result[index].append(CueMatch(first, last, cue))
+                    reach[index] = last
+        return tuple(map(tuple, result))
+
+
+@functools.lru_cache(maxsize=64)
+def _joint(lexicons: tuple[Lexicon, ...]) -> _Joint:
+    """The joint matcher of *lexicons* (cached, so its memoised steps are shared)."""
+    return _Joint(lexicons)
+
+
+def match_many(
+    lexicons: Sequence[Lexicon], tokens: Sequence[Token], keys: Sequence[str] | None = None
+) -> tuple[tuple[CueMatch, ...], ...]:
+    """``tuple(lexicon.match(tokens) for lexicon in lexicons)``, in one walk over the tokens.
+
+    >>> from servicescore._text import tokenize
+    >>> a = Lexicon("a", [Cue("so sorry", "apology"), Cue("sorry", "apology")])
+    >>> b = Lexicon("b", [Cue("sorry", "regret"), Cue("upgrad*", "offer")])
+    >>> tokens = tokenize("So sorry! Want to upgrade?")
+    >>> match_many((a, b), tokens) == (a.match(tokens), b.match(tokens))
+    True
+    """
+    if keys is None:
+        keys = match_keys(tokens)
+    return _joint(tuple(lexicons)).match(tokens, keys)

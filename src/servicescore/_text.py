@@ -13,6 +13,7 @@ ASR text with no punctuation, which is cut into sentences at fillers
 
 from __future__ import annotations
 
+import itertools
 import re
 import unicodedata
 from collections.abc import Callable
@@ -240,6 +241,17 @@ def _add_word(piece: str, start: int, end: int, append: Callable[[Token], None])
         append(_new_token(Token, (piece, bare[1], start, end, "word", "")))
 
 
+#: The tokens of chunks that are not plain words, at offset 0, without and with
+#: elongation (see :func:`tokenize`): such chunks repeat (``"sorry!"``,
+#: ``"@help"``, ``"it's"``) and splitting them is the slowest path. A bounded
+#: memo of a pure function, started over when full. It holds plain tuples of
+#: strings and integers, which the garbage collector stops tracking (``Token``
+#: instances, a tuple subclass, would stay tracked and slow every full collection).
+_Piece = tuple[str, str, int, int, str, str]
+_CHUNKS: tuple[dict[str, tuple[_Piece, ...]], dict[str, tuple[_Piece, ...]]] = ({}, {})
+_CHUNKS_SIZE = 1 << 15
+
+
 def tokenize(text: str) -> tuple[Token, ...]:
     """Split *text* into :class:`Token` objects with character offsets.
 
@@ -267,16 +279,34 @@ def tokenize(text: str) -> tuple[Token, ...]:
                 append(_new_token(Token, (chunk, bare[0], start, pos, "word", "")))
                 append(_new_token(Token, (chunk, bare[1], start, pos, "word", "")))
         else:
-            _add_pieces(chunk, start, elongated, tokens)
+            memo = _CHUNKS[elongated]
+            pieces = memo.get(chunk)
+            if pieces is None:
+                local: list[Token] = []
+                _add_pieces(chunk, 0, elongated, local)
+                pieces = tuple([(t[0], t[1], t[2], t[3], t[4], t[5]) for t in local])
+                if len(memo) >= _CHUNKS_SIZE:
+                    memo.clear()
+                memo[chunk] = pieces
+            for t in pieces:
+                append(_new_token(Token, (t[0], t[1], t[2] + start, t[3] + start, t[4], t[5])))
     return tuple(tokens)
 
 
-def _asks(tokens: tuple[Token, ...], first: int, last: int) -> bool:
+def _asks(tokens: tuple[Token, ...], first: int, last: int, ends: list[bool]) -> bool:
+    """Whether tokens *first* to *last* ask something; *ends* marks the sentence-end tokens."""
     if last > first and tokens[last - 1].text == "?":
         return True
-    words = [t.norm for t in tokens[first:last] if t.kind == "word" and t.norm not in _FILLERS]
-    has_end = any(t.text in _SENTENCE_END for t in tokens[first:last])
-    if has_end or not words:
+    if True in ends[first:last]:
+        return False
+    # The first two words, fillers left out, decide.
+    words: list[str] = []
+    for t in tokens[first:last]:
+        if t.kind == "word" and t.norm not in _FILLERS:
+            words.append(t.norm)
+            if len(words) == 2:
+                break
+    if not words:
         return False
     return words[0] in _WH_WORDS or (words[0] in _AUXILIARIES and len(words) > 1 and words[1] in _PRONOUNS)
 
@@ -304,21 +334,24 @@ def sentences(text: str, tokens: tuple[Token, ...]) -> tuple[Sentence, ...]:
     """
     spans: list[tuple[int, int]] = []
     begin = 0
-    for i, token in enumerate(tokens):
-        closes = token.text in _SENTENCE_END and (
-            i + 1 == len(tokens) or tokens[i + 1].text not in _SENTENCE_END
-        )
-        breaks = i + 1 < len(tokens) and "\n" in text[token.end : tokens[i + 1].start]
-        if closes or breaks:
-            spans.append((begin, i + 1))
-            begin = i + 1
+    n = len(tokens)
+    # A sentence ends after the last of a run of end marks, and at a line break between tokens.
+    ends = [t.text in _SENTENCE_END for t in tokens]
+    ends.append(False)
+    cuts = [i for i in itertools.compress(range(n), ends) if not ends[i + 1]]
+    if "\n" in text:
+        cuts += [i for i in range(n - 1) if "\n" in text[tokens[i].end : tokens[i + 1].start]]
+        cuts = sorted(set(cuts))
+    for i in cuts:
+        spans.append((begin, i + 1))
+        begin = i + 1
     if begin < len(tokens):
         spans.append((begin, len(tokens)))
     result = []
     for first, last in spans:
         pieces = _cut_long_run(tokens, first, last) if last - first > _MAX_RUN else [(first, last)]
         for a, b in pieces:
-            result.append(Sentence(tokens[a].start, tokens[b - 1].end, a, b, _asks(tokens, a, b)))
+            result.append(Sentence(tokens[a].start, tokens[b - 1].end, a, b, _asks(tokens, a, b, ends)))
     return tuple(result)
 
 

@@ -329,7 +329,7 @@ class EmpathyScorer:
         credit = 0.0
         discounts = []
         for sentence in facts.sentences:
-            key = " ".join(t.norm for t in tokens[sentence.first : sentence.last])
+            key = " ".join([t.norm for t in tokens[sentence.first : sentence.last]])
             discounts.append(REPEAT_DECAY ** seen[key])
             if seen[key]:
                 counts["repeats"] += 1

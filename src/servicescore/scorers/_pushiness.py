@@ -159,6 +159,18 @@ _LAYERS: tuple[frozenset[str], ...] = (
     frozenset({_CANCEL, _REQUEST, _REQUEST_FRAME, _RESOLVED, _UPSET}),
 )
 _CATEGORIES = frozenset().union(*_LAYERS)
+#: The turns each layer is matched on: customer sentences read only refusals,
+#: cancel and offer requests, confirmations, distress idioms and offer terms
+#: (with the frames that make a negated one rhetorical); agent and bot
+#: sentences never read refusals, requests, confirmations or distress idioms.
+_LAYER_ROLES: tuple[frozenset[Role], ...] = (
+    frozenset({Role.CUSTOMER, *_COMPANY}),
+    frozenset({Role.CUSTOMER, *_COMPANY}),
+    _COMPANY,
+    _COMPANY,
+    frozenset({Role.CUSTOMER}),
+    frozenset({Role.CUSTOMER}),
+)
 
 
 @functools.cache
@@ -511,9 +523,11 @@ def _customer_sentence(
 def _content(tokens: Sequence[Token], sentence: Sentence) -> frozenset[str]:
     """The content words of *sentence* (no function words, no short words)."""
     return frozenset(
-        t.norm
-        for t in tokens[sentence.first : sentence.last]
-        if t.kind == "word" and len(t.norm) > 3 and t.norm not in _STOP
+        [
+            t.norm
+            for t in tokens[sentence.first : sentence.last]
+            if t.kind == "word" and len(t.norm) > 3 and t.norm not in _STOP
+        ]
     )
 
 
@@ -523,7 +537,7 @@ def _span(facts: TurnAnalysis, first: int, last: int) -> tuple[int, int]:
 
 
 def _words(tokens: Sequence[Token], sentence: Sentence) -> int:
-    return sum(1 for t in tokens[sentence.first : sentence.last] if t.kind in {"word", "number"})
+    return len([t for t in tokens[sentence.first : sentence.last] if t.kind in {"word", "number"}])
 
 
 @attrs.frozen
@@ -646,7 +660,7 @@ class _Run:
     def __init__(self, scorer: PushinessScorer, analysis: Analysis) -> None:
         self.scorer = scorer
         self.analysis = analysis
-        layers = [analysis.hits(layer) for layer in scorer._layers]
+        layers = analysis.hits_many(scorer._layers, _LAYER_ROLES)
         self.hits = [
             tuple(sorted(itertools.chain(*per_turn), key=_order)) for per_turn in zip(*layers, strict=True)
         ]
@@ -721,7 +735,7 @@ class _Run:
             if found.resolved is not None and found.refusal is None and not self.resolved:
                 self.resolved = True
                 self.evidence.append(found.resolved.evidence(text, 0.0, "resolved"))
-        self.heard.update(t.norm for t in tokens if t.kind == "word")
+        self.heard.update([t.norm for t in tokens if t.kind == "word"])
         # Distress idioms the sentiment lexicon does not score ("I'm fed up", "fourth outage this month").
         self.upset_cue = any(h.cue.category == _UPSET and not h.negated for h in hits)
         self.offer_in_last_agent_turn = False

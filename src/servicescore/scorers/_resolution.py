@@ -521,6 +521,10 @@ def _default_lexicon() -> Lexicon:
     return Lexicon.load("resolution")
 
 
+#: The turns each half of the split lexicon is matched on.
+_SPLIT_ROLES = (frozenset({Role.CUSTOMER}), frozenset(Role) - {Role.CUSTOMER})
+
+
 @functools.lru_cache(maxsize=32)
 def _split(lexicon: Lexicon) -> tuple[Lexicon, Lexicon]:
     """Split *lexicon* into the customer and the agent/system cue sets (matched separately)."""
@@ -728,8 +732,8 @@ class ResolutionScorer:
         if Role.AGENT not in roles:
             return Score(self.name, None, details=_empty_details(), reason="no agent turn")
         customer_lexicon, agent_lexicon = _split(self.lexicon)
-        customer_hits = analysis.hits(customer_lexicon)
-        agent_hits = analysis.hits(agent_lexicon)
+        # Customer cues are read on customer turns only, agent cues on the others.
+        customer_hits, agent_hits = analysis.hits_many((customer_lexicon, agent_lexicon), _SPLIT_ROLES)
         sentiment = analysis.analyzer.sentence_sentiment
         return _Run(turns, customer_hits, agent_hits, sentiment).score(self)
 
@@ -1282,7 +1286,7 @@ class _Run:
         """Read the opening complaint: its symptom words and the state it says is missing."""
         symptoms: set[str] = set()
         desired: set[str] = set()
-        agent_norms = {t.norm for f in self.turns if f.role is Role.AGENT for t in f.tokens}
+        agent_norms: set[str] | None = None  # the agents' words, read only when needed
         for facts in self.turns:
             if facts.role is not Role.CUSTOMER or (first_reply is not None and facts.index > first_reply):
                 continue
@@ -1297,8 +1301,11 @@ class _Run:
                 if token.kind == "number":
                     before = tokens[k - 1].norm if k else ""
                     after = tokens[k + 1].norm if k + 1 < len(tokens) else ""
-                    if (before in _AMOUNT_BEFORE or after in _AMOUNT_AFTER) and token.norm not in agent_norms:
-                        symptoms.add(token.norm)
+                    if before in _AMOUNT_BEFORE or after in _AMOUNT_AFTER:
+                        if agent_norms is None:
+                            agent_norms = self._agent_norms()
+                        if token.norm not in agent_norms:
+                            symptoms.add(token.norm)
                     continue
                 if token.kind != "word" or token.norm in _STOPWORDS or token.norm in NEGATORS:
                     continue
@@ -1306,9 +1313,16 @@ class _Run:
                     desired.add(stem(token.norm))
                 elif k in problem:
                     symptoms.add(stem(token.norm))
-        agent_stems = {stem(n) for n in agent_norms}
-        self.symptoms = frozenset(symptoms - desired - agent_stems)
+        symptoms -= desired
+        if symptoms:
+            if agent_norms is None:
+                agent_norms = self._agent_norms()
+            symptoms -= {stem(n) for n in agent_norms}
+        self.symptoms = frozenset(symptoms)
         self.desired = frozenset(desired)
+
+    def _agent_norms(self) -> set[str]:
+        return {t.norm for f in self.turns if f.role is Role.AGENT for t in f.tokens}
 
     def _customer_term(self, customers: list[_CustomerTurn], answered: set[int]) -> float:
         """Recency-weighted customer evidence; complaints a later action answered count less."""
