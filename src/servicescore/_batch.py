@@ -17,7 +17,7 @@ import attrs
 
 from ._model import Transcript
 from ._suite import Scorecard, Suite, default_suite
-from ._table import Rejected, ScoreTable
+from ._table import Rejected, ScoreTable, scorecard_row
 from .exceptions import FormatError, TranscriptError
 
 if TYPE_CHECKING:
@@ -62,7 +62,7 @@ class _Failure:
 
 #: A scorer's result shipped back from a worker: the scores and the impact of
 #: one transcript (the transcript itself stays in the parent process).
-_Result: TypeAlias = "tuple[Mapping[str, Score], Impact | None] | _Failure"
+_Result: TypeAlias = "tuple[Mapping[str, Score], Impact | None] | dict[str, object] | _Failure"
 #: One slot of a chunk: an input's position and either the transcript to score
 #: or the reason it cannot be scored.
 _Slot: TypeAlias = "tuple[int, Transcript | _Failure]"
@@ -102,12 +102,16 @@ def _init_worker(pickled_suite: bytes) -> None:
     _WORKER_SUITE[:] = [pickle.loads(pickled_suite)]
 
 
-def _score_in_worker(transcripts: list[Transcript]) -> list[_Result]:
-    """Score a chunk in a worker; return scores and impacts only, to keep the traffic small."""
+def _score_in_worker(transcripts: list[Transcript], as_rows: bool = False) -> list[_Result]:
+    """Score a chunk in a worker; return scores and impacts only, to keep the traffic small.
+
+    With *as_rows*, each scorecard travels as its table row (plain values),
+    which the calling process unpickles far faster than score objects.
+    """
     results: list[_Result] = []
     for result in _score_each(_WORKER_SUITE[0], transcripts):
         if isinstance(result, Scorecard):
-            results.append((result.scores, result.impact))
+            results.append(scorecard_row(result) if as_rows else (result.scores, result.impact))
         else:
             results.append(attrs.evolve(result, record=None, error=_portable(result.error)))
     return results
@@ -261,13 +265,17 @@ def score_stream(
     0 Scorecard
     1 Rejected t2
     """
+    _check_arguments(on_error, workers, chunk_size)
+    return _stream(transcripts, suite or default_suite(), workers, on_error, progress, chunk_size, format)
+
+
+def _check_arguments(on_error: object, workers: object, chunk_size: object) -> None:
     if on_error not in ("raise", "skip", "collect"):
         raise ValueError(f"on_error must be 'raise', 'skip' or 'collect', got {on_error!r}")
     if isinstance(workers, bool) or not isinstance(workers, int) or workers < 1:
         raise ValueError(f"workers must be a positive integer, got {workers!r}")
     if isinstance(chunk_size, bool) or not isinstance(chunk_size, int) or chunk_size < 1:
         raise ValueError(f"chunk_size must be a positive integer, got {chunk_size!r}")
-    return _stream(transcripts, suite or default_suite(), workers, on_error, progress, chunk_size, format)
 
 
 def _stream(
@@ -278,7 +286,12 @@ def _stream(
     progress: Progress,
     chunk_size: int,
     format: Format | None,
-) -> Iterator[tuple[int, Scorecard | Rejected]]:
+    as_rows: bool = False,
+) -> Iterator[tuple[int, Any]]:
+    """Scored inputs in order: ``(position, Scorecard | Rejected)``.
+
+    With *as_rows*, each scorecard's table row (a dict) comes in its place.
+    """
     chunks = _chunks(_expand(inputs, format), chunk_size)
     line = _ProgressLine(sys.stderr) if progress is True else None
     after_chunk = progress if callable(progress) else None
@@ -288,12 +301,12 @@ def _stream(
         # batch that ends within them is scored here, sparing the start-up.
         in_flight = workers * _IN_FLIGHT_PER_WORKER if workers > 1 else 0
         head = list(itertools.islice(chunks, in_flight + 1))
-        batches: Iterator[tuple[list[_Slot], Iterator[Scorecard | _Failure]]]
+        batches: Iterator[tuple[list[_Slot], Iterator[Any]]]
         if len(head) > in_flight > 0:
-            batches = _in_workers(suite, workers, in_flight, itertools.chain(head, chunks))
+            batches = _in_workers(suite, workers, in_flight, itertools.chain(head, chunks), as_rows)
         else:
             batches = (
-                (chunk, _score_each(suite, _to_score(chunk))) for chunk in itertools.chain(head, chunks)
+                (chunk, _local(suite, _to_score(chunk), as_rows)) for chunk in itertools.chain(head, chunks)
             )
         for chunk, results in batches:
             for pair in _emit(chunk, results, on_error):
@@ -310,13 +323,19 @@ def _stream(
             line.close(done)
 
 
+def _local(suite: Suite, transcripts: list[Transcript], as_rows: bool) -> Iterator[Any]:
+    """Score in this process: scorecards, or their table rows with *as_rows*."""
+    for result in _score_each(suite, transcripts):
+        yield scorecard_row(result) if as_rows and isinstance(result, Scorecard) else result
+
+
 def _to_score(chunk: list[_Slot]) -> list[Transcript]:
     return [item for _, item in chunk if isinstance(item, Transcript)]
 
 
 def _in_workers(
-    suite: Suite, workers: int, in_flight: int, chunks: Iterator[list[_Slot]]
-) -> Iterator[tuple[list[_Slot], Iterator[Scorecard | _Failure]]]:
+    suite: Suite, workers: int, in_flight: int, chunks: Iterator[list[_Slot]], as_rows: bool = False
+) -> Iterator[tuple[list[_Slot], Iterator[Any]]]:
     """Score chunks in *workers* processes, at most *in_flight* at a time, yielding them in order."""
     pool = ProcessPoolExecutor(
         workers,
@@ -327,7 +346,7 @@ def _in_workers(
     pending: deque[tuple[list[_Slot], Future[list[_Result]]]] = deque()
     try:
         for chunk in chunks:
-            pending.append((chunk, pool.submit(_score_in_worker, _to_score(chunk))))
+            pending.append((chunk, pool.submit(_score_in_worker, _to_score(chunk), as_rows)))
             if len(pending) >= in_flight:
                 yield _rebuild(*pending.popleft())
         while pending:
@@ -336,27 +355,25 @@ def _in_workers(
         pool.shutdown(wait=True, cancel_futures=True)
 
 
-def _rebuild(
-    chunk: list[_Slot], future: Future[list[_Result]]
-) -> tuple[list[_Slot], Iterator[Scorecard | _Failure]]:
+def _rebuild(chunk: list[_Slot], future: Future[list[_Result]]) -> tuple[list[_Slot], Iterator[Any]]:
     """Reattach each worker result to the transcript kept in this process."""
     results = iter(future.result())
-    cards: list[Scorecard | _Failure] = []
+    cards: list[Any] = []
     for transcript in _to_score(chunk):
         result = next(results)
         if isinstance(result, _Failure):
             cards.append(attrs.evolve(result, record=transcript))
+        elif isinstance(result, dict):
+            cards.append(result)  # a table row
         else:
             cards.append(Scorecard(transcript, result[0], result[1]))
     return chunk, iter(cards)
 
 
-def _emit(
-    chunk: list[_Slot], scored: Iterator[Scorecard | _Failure], on_error: OnError
-) -> Iterator[tuple[int, Scorecard | Rejected]]:
+def _emit(chunk: list[_Slot], scored: Iterator[Any], on_error: OnError) -> Iterator[tuple[int, Any]]:
     for position, item in chunk:
         result = next(scored) if isinstance(item, Transcript) else item
-        if isinstance(result, Scorecard):
+        if isinstance(result, Scorecard | dict):
             yield position, result
             continue
         if on_error == "raise":
@@ -408,22 +425,25 @@ def score_many(
     >>> table.errors[0].reason
     "turns[0].role: unknown role 'wizard' ..."
     """
+    _check_arguments(on_error, workers, chunk_size)
     errors: list[Rejected] = []
 
-    def cards() -> Iterator[Scorecard]:
-        for _, result in score_stream(
+    def rows() -> Iterator[dict[str, object]]:
+        stream = _stream(
             transcripts,
-            suite,
-            workers=workers,
-            on_error=on_error,
-            progress=progress,
-            chunk_size=chunk_size,
-            format=format,
-        ):
+            suite or default_suite(),
+            workers,
+            on_error,
+            progress,
+            chunk_size,
+            format,
+            as_rows=True,
+        )
+        for _, result in stream:
             if isinstance(result, Rejected):
                 errors.append(result)
             else:
                 yield result
 
-    table = ScoreTable.from_scorecards(cards())
+    table = ScoreTable.from_rows(rows())
     return ScoreTable(table.columns, errors)
