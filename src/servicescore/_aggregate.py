@@ -744,14 +744,9 @@ class Summary:
         Raises:
             MissingResourceError: If pandas is not installed.
         """
-        try:
-            import pandas as pd
-        except ImportError:
-            from .exceptions import MissingResourceError
+        from ._table import import_pandas
 
-            raise MissingResourceError(
-                "Summary.to_pandas() needs pandas: pip install 'servicescore[pandas]'"
-            ) from None
+        pd = import_pandas("Summary.to_pandas()")
         return pd.DataFrame([self._values(row) for row in self.rows], columns=self._header())
 
     def format(self, columns: Sequence[str] | None = None, *, digits: int = 2) -> str:

@@ -26,6 +26,7 @@ from ._suite import Scorecard, Suite, default_suite
 from .exceptions import TranscriptError
 from .scorers import EmpathyScorer, LatencyScorer, PushinessScorer
 from .scorers._empathy import NEED_THRESHOLD
+from .scorers._latency import _duration
 
 __all__ = ["ALERT_KINDS", "Alert", "AlertKind", "LiveSession", "LiveUpdate"]
 
@@ -208,21 +209,6 @@ def _first(suite: Suite, kind: type[Any], default: Callable[[], Any]) -> Any:
 
 def _wall(start: float, end: float) -> float:
     return end - start
-
-
-def _duration(seconds: float) -> str:
-    """``45 s``, ``2 min 30 s``, ``3 h 5 min``, ``2 d 4 h``."""
-    whole = round(seconds)
-    if whole < 60:
-        return f"{whole} s"
-    minutes, secs = divmod(whole, 60)
-    if minutes < 60:
-        return f"{minutes} min {secs} s" if secs else f"{minutes} min"
-    hours, minutes = divmod(minutes, 60)
-    if hours < 24:
-        return f"{hours} h {minutes} min" if minutes else f"{hours} h"
-    days, hours = divmod(hours, 24)
-    return f"{days} d {hours} h" if hours else f"{days} d"
 
 
 def _whole(turn: Turn, index: int, cue: str, category: str, weight: float) -> Evidence:

@@ -43,6 +43,21 @@ class Rejected:
     record: object = attrs.field(eq=False, repr=False)
 
 
+def import_pandas(caller: str) -> Any:
+    """Import pandas, an optional dependency, or say how to install it.
+
+    Raises:
+        MissingResourceError: If pandas is not installed.
+    """
+    try:
+        import pandas
+    except ImportError:
+        from .exceptions import MissingResourceError
+
+        raise MissingResourceError(f"{caller} needs pandas: pip install 'servicescore[pandas]'") from None
+    return pandas
+
+
 def scorecard_row(card: Scorecard) -> dict[str, object]:
     """One table row for *card*: base columns, ``meta.<key>``, scores with details, impact.
 
@@ -224,14 +239,7 @@ class ScoreTable:
         Raises:
             MissingResourceError: If pandas is not installed.
         """
-        try:
-            import pandas as pd
-        except ImportError:
-            from .exceptions import MissingResourceError
-
-            raise MissingResourceError(
-                "ScoreTable.to_pandas() needs pandas: pip install 'servicescore[pandas]'"
-            ) from None
+        pd = import_pandas("ScoreTable.to_pandas()")
         return pd.DataFrame({name: np.array(array) for name, array in self.columns.items()})
 
     def _write(self, target: str | Path | IO[str] | None, writer: Any) -> str | None:
