@@ -34,7 +34,6 @@ from __future__ import annotations
 
 import argparse
 import csv
-import json
 import math
 import sys
 from collections.abc import Iterator, Mapping
@@ -42,35 +41,13 @@ from pathlib import Path
 
 import numpy as np
 
+from _esconv import esconv_dialogues
 from servicescore import Channel, Role, ScoreTable, Suite, Transcript, Turn, default_suite
 from servicescore._calibrate import Calibration, Kind, calibrate
 from servicescore.scorers import PushinessScorer
 
 #: The "products" of PersuasionForGood: the donation asked for (as in validate_pushiness.py).
 DONATION_TERMS = ("donat*", "contribut*", "pledge", "give", "giving", "spare")
-
-
-def esconv(path: Path) -> Iterator[tuple[Transcript, dict[str, float]]]:
-    """ESConv dialogues as transcripts (seeker = customer, supporter = agent) with their outcomes."""
-    for number, item in enumerate(json.loads(path.read_text(encoding="utf-8"))):
-        turns, feedback = [], math.nan
-        for turn in item["dialog"]:
-            role = Role.CUSTOMER if turn["speaker"] == "speaker" else Role.AGENT
-            text = turn["content"].strip()
-            if not text:
-                continue
-            turns.append(Turn(role, text))
-            rated = turn.get("annotation", {}).get("feedback")
-            if role is Role.CUSTOMER and rated not in (None, ""):
-                feedback = float(rated)
-        survey = item.get("survey_score", {}).get("seeker", {})
-        outcomes = {"empathy rating": _number(survey.get("empathy")), "last feedback": feedback}
-        before, after = (
-            _number(survey.get("initial_emotion_intensity")),
-            _number(survey.get("final_emotion_intensity")),
-        )
-        outcomes["emotion improvement"] = before - after
-        yield Transcript(f"esconv-{number}", turns, Channel.CHAT), outcomes
 
 
 def _number(value: object) -> float:
@@ -183,7 +160,7 @@ def main(argv: list[str] | None = None) -> int:
 
     suite = default_suite()
     print(f"## ESConv ({esconv_path.name}): seeker ratings, kind='csat'\n")
-    items = list(esconv(esconv_path))
+    items = list(esconv_dialogues(esconv_path))
     table = ScoreTable.from_scorecards(suite(t) for t, _ in items)
     print(f"{len(table)} dialogues; scores that apply: {applies(table, suite.names)}\n")
     print(HEADER)

@@ -17,10 +17,11 @@ from __future__ import annotations
 
 import argparse
 import csv
-import json
+import math
 import sys
 from pathlib import Path
 
+from _esconv import esconv_dialogues
 from _metrics import bootstrap_ci, confusion, macro_f1, spearman
 from servicescore import Role, Transcript, Turn
 from servicescore.scorers import EmpathyScorer
@@ -68,16 +69,12 @@ def esconv(path: Path) -> int:
     scorer = EmpathyScorer()
     values, ratings = [], []
     skipped = 0
-    for item in json.loads(path.read_text(encoding="utf-8")):
-        rating = item.get("survey_score", {}).get("seeker", {}).get("empathy")
-        if rating in (None, ""):
+    for transcript, outcomes in esconv_dialogues(path):
+        rating = outcomes["empathy rating"]
+        if math.isnan(rating):
             skipped += 1
             continue
-        turns = [
-            Turn(Role.CUSTOMER if t["speaker"] == "speaker" else Role.AGENT, t["content"].strip())
-            for t in item["dialog"]
-        ]
-        score = scorer(Transcript(str(len(values)), turns))
+        score = scorer(transcript)
         if score.value is None:
             skipped += 1
             continue

@@ -18,14 +18,14 @@ nothing is copied into the repository.
 from __future__ import annotations
 
 import argparse
-import json
 import math
 import statistics
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from importlib import resources
 
-from servicescore import Channel, Role, Transcript, Turn
+from _esconv import esconv_dialogues
+from servicescore import Role, Transcript
 from servicescore.io import read
 from servicescore.scorers import ResolutionScorer
 
@@ -80,31 +80,6 @@ def _score_all(
     return rows, skipped
 
 
-def _esconv(path: str) -> Iterable[tuple[Transcript, float, float]]:
-    """ESConv dialogs as transcripts (seeker = customer, supporter = agent) with their outcomes."""
-    with open(path, encoding="utf-8") as handle:
-        items = json.load(handle)
-    for number, item in enumerate(items):
-        turns, feedback = [], math.nan
-        for turn in item["dialog"]:
-            role = Role.CUSTOMER if turn["speaker"] in {"seeker", "speaker", "usr"} else Role.AGENT
-            text = turn["content"].strip()
-            if not text:
-                continue
-            turns.append(Turn(role, text))
-            rated = turn.get("annotation", {}).get("feedback")
-            if role is Role.CUSTOMER and rated not in (None, ""):
-                feedback = float(rated)
-        survey = item.get("survey_score", {}).get("seeker", {})
-        try:
-            improvement = float(survey["initial_emotion_intensity"]) - float(
-                survey["final_emotion_intensity"]
-            )
-        except (KeyError, TypeError, ValueError):
-            improvement = math.nan
-        yield Transcript(f"esconv-failed-{number}", turns, Channel.CHAT), improvement, feedback
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--esconv", help="FailedESConv.json of thu-coai/Emotional-Support-Conversation")
@@ -126,9 +101,9 @@ def main() -> None:
     )
     esconv_rows: list[tuple[float, float, float]] = []
     if args.esconv:
-        data = list(_esconv(args.esconv))
-        rows, skipped = _score_all(scorer, (t for t, _, _ in data))
-        outcome = {t.id: (imp, fb) for t, imp, fb in data}
+        data = list(esconv_dialogues(args.esconv))
+        rows, skipped = _score_all(scorer, (t for t, _ in data))
+        outcome = {t.id: (o["emotion improvement"], o["last feedback"]) for t, o in data}
         esconv_rows = [(value, *outcome[t.id]) for t, value, _ in rows]
         print(_distribution("ESConv failed", Counter(r[2] for r in rows), [r[1] for r in rows], skipped))
     if args.ibm:
