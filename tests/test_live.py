@@ -9,7 +9,19 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from servicescore import Analyzer, Channel, Role, Transcript, TranscriptError, Turn, default_suite, make_suite
+from servicescore import (
+    Analysis,
+    Analyzer,
+    Channel,
+    Role,
+    Transcript,
+    TranscriptError,
+    Turn,
+    default_suite,
+    make_suite,
+    scorer,
+)
+from servicescore._incremental import IncrementalScorer
 from servicescore._live import ALERT_KINDS, Alert, LiveSession, LiveUpdate
 from servicescore.scorers import DEFAULT_EXPECTATIONS, EmpathyScorer, LatencyScorer, PushinessScorer
 
@@ -64,6 +76,39 @@ class TestBatchEquality:
             prefix = Transcript(transcript.id, transcript.turns[: k + 1], transcript.channel)
             assert updates[k].turn == k
             assert updates[k].scorecard == SUITE(prefix)
+
+    @given(any_transcript)
+    def test_scorecard_after_each_turn_scores_its_prefix(self, transcript: Transcript) -> None:
+        """Property: the scorecard read right after each turn (from the incremental scorers) is batch's."""
+        session = LiveSession(transcript_id=transcript.id, channel=transcript.channel, meta=transcript.meta)
+        for k, turn in enumerate(transcript.turns):
+            session.add(turn)
+            prefix = Transcript(transcript.id, transcript.turns[: k + 1], transcript.channel, transcript.meta)
+            assert session.scorecard == SUITE(prefix)
+
+    def test_scorers_without_accumulators_are_rerun(self) -> None:
+        """A suite mixing incremental and plain scorers scores each prefix as in batch."""
+
+        @scorer
+        def agent_share(analysis: Analysis) -> float | None:
+            turns = analysis.turns
+            return sum(t.role is Role.AGENT for t in turns) / len(turns) if turns else None
+
+        suite = make_suite(EmpathyScorer(), LatencyScorer(), agent_share)
+        assert isinstance(suite["empathy"], IncrementalScorer)
+        assert not isinstance(suite["agent_share"], IncrementalScorer)
+        transcript = Transcript(
+            "m",
+            [
+                Turn(Role.CUSTOMER, "I was charged twice, I'm really upset.", time=0),
+                Turn(Role.AGENT, "I'm so sorry, that's stressful. I've refunded it.", time=30),
+                Turn(Role.CUSTOMER, "Thanks!", time=60),
+            ],
+        )
+        session = LiveSession(suite, transcript_id="m")
+        for k, turn in enumerate(transcript.turns):
+            session.add(turn)
+            assert session.scorecard == suite(Transcript("m", transcript.turns[: k + 1]))
 
     def test_scorecard_read_between_turns(self) -> None:
         """Reading the scorecard after every turn changes nothing in the final result."""

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from servicescore import Analyzer, Lexicon, Role, Transcript, Turn
+from servicescore import Analyzer, Lexicon, Role, Transcript, Turn, default_suite
 from servicescore.scorers import ResolutionScorer
 
 from .strategies import service_dialogues, transcripts
@@ -501,3 +501,35 @@ class TestAgentReading:
         )
         assert not any(e.category == "non_answer" for e in score.evidence)
         assert score.details["label"] == "resolved"
+
+    @pytest.mark.parametrize(
+        ("line", "cue"),
+        [
+            ("We have put a new fuse in the box.", "We have put"),
+            ("Our team rebuilt the index", "team rebuilt"),
+        ],
+    )
+    def test_generic_action_with_irregular_verb_or_other_actor(self, line: str, cue: str) -> None:
+        score = SCORER(make((C, "search is broken"), (A, line)))
+        assert score.details["completed_actions"] == 1.0
+        assert any(e.category == "action" and e.cue == cue for e in score.evidence)
+
+    def test_conditional_action_is_no_action(self) -> None:
+        score = SCORER(make((C, "search is broken"), (A, "If we rebuilt it, would that help?")))
+        assert score.details["completed_actions"] == 0.0
+
+
+class TestInASuite:
+    """The scorer asks a suite for its lexicons; the scores stay the same."""
+
+    def test_lexicon_requests(self) -> None:
+        (customer, customer_roles), (agent, agent_roles) = SCORER.lexicon_requests()
+        assert customer_roles == frozenset({C})
+        assert agent_roles == frozenset(Role) - {C}
+        assert set(customer.cues) | set(agent.cues) <= set(SCORER.lexicon.cues)
+
+    @given(service_dialogues())
+    def test_same_score_alone_and_in_a_suite(self, transcript: Transcript) -> None:
+        alone, shared = SCORER(transcript), default_suite()(transcript)["resolution"]
+        assert (shared.value, shared.evidence, shared.reason) == (alone.value, alone.evidence, alone.reason)
+        assert repr(dict(shared.details)) == repr(dict(alone.details))  # NaN-safe

@@ -10,6 +10,7 @@ from ._batch import score_many, score_stream
 from ._business_hours import BusinessHours
 from ._calibrate import Calibration, calibrate
 from ._impact import DEFAULT_NEUTRAL, DEFAULT_WEIGHTS, BrandImpact, Impact
+from ._incremental import IncrementalScorer, ScoreAccumulator, accumulate
 from ._lexicon import Cue, CueMatch, Lexicon
 from ._live import ALERT_KINDS, Alert, AlertKind, LiveSession, LiveUpdate
 from ._model import Channel, Role, Transcript, Turn
@@ -53,6 +54,7 @@ __all__ = [
     "Grouping",
     "Hit",
     "Impact",
+    "IncrementalScorer",
     "Lexicon",
     "LiveSession",
     "LiveUpdate",
@@ -61,6 +63,7 @@ __all__ = [
     "Rejected",
     "Role",
     "Score",
+    "ScoreAccumulator",
     "ScoreTable",
     "Scorecard",
     "Scorer",
@@ -76,6 +79,7 @@ __all__ = [
     "Turn",
     "TurnAnalysis",
     "__version__",
+    "accumulate",
     "analyze",
     "calibrate",
     "default_suite",

@@ -290,6 +290,10 @@ class Analysis:
     ) -> tuple[tuple[tuple[Hit, ...], ...], ...]:
         wanted = list(zip(lexicons, roles, strict=True))
         cache = self._hits
+        try:  # all matched already (a suite matches every scorer's lexicons first)
+            return tuple([cache[key] for key in wanted])
+        except KeyError:
+            pass
         missing = list(dict.fromkeys(key for key in wanted if key not in cache))
         if missing:
             # Per role: the lexicons matched on its turns, and the indices of those that are not.

@@ -13,15 +13,16 @@ turn arrives.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any, Final, Literal
 
 import attrs
 
 from ._analysis import Analysis, Analyzer, Hit, TurnAnalysis
+from ._incremental import IncrementalScorer, ScoreAccumulator
 from ._lexicon import Lexicon
 from ._model import Channel, Role, Transcript, Turn
-from ._score import Evidence
+from ._score import Evidence, Score
 from ._suite import Scorecard, Suite, default_suite
 from .exceptions import TranscriptError
 from .scorers import EmpathyScorer, LatencyScorer, PushinessScorer
@@ -96,6 +97,14 @@ class _PrecomputedAnalysis(Analysis):
             return super().hits(lexicon)
         return self._store.hits(lexicon, len(self._facts))
 
+    def hits_many(
+        self, lexicons: Sequence[Lexicon], roles: Sequence[frozenset[Role] | None] | None = None
+    ) -> tuple[tuple[tuple[Hit, ...], ...], ...]:
+        """The cues of each of *lexicons* in each turn (see :meth:`Analysis.hits_many`)."""
+        if self._store is None:  # matched here, all lexicons in one walk
+            return self._match(lexicons, (None,) * len(lexicons) if roles is None else roles)
+        return tuple(self.hits(lexicon) for lexicon in lexicons)
+
 
 class _Store:
     """The append-only facts of a session: turns, their analyses and their lexicon hits."""
@@ -154,13 +163,50 @@ class _Store:
         return _PrecomputedAnalysis(transcript, self.analyzer, facts=tuple(facts))
 
 
+class _Accumulators:
+    """The suite's incremental scorers, each fed every turn as it arrives (O(1) per turn)."""
+
+    __slots__ = ("count", "requests", "steps")
+
+    def __init__(self, suite: Suite, session: Transcript) -> None:
+        self.steps: dict[
+            str, tuple[ScoreAccumulator, tuple[Lexicon, ...], tuple[frozenset[Role] | None, ...]]
+        ]
+        self.steps = {}
+        for name, step in suite.steps:
+            if isinstance(step, IncrementalScorer):
+                requests = tuple(step.lexicon_requests())
+                lexicons = tuple(lexicon for lexicon, _ in requests)
+                self.steps[name] = (step.start(session), lexicons, tuple(roles for _, roles in requests))
+        self.requests = suite._requests
+        self.count = 0  # turns read
+
+    def add(self, facts: TurnAnalysis, view: Analysis) -> None:
+        """Feed the turn of *facts* (*view*: its one-turn analysis) to every accumulator."""
+        requests = self.requests
+        if len(requests) > 1:  # every scorer's lexicons in one walk over the turn
+            view.hits_many([lexicon for lexicon, _ in requests], [roles for _, roles in requests])
+        for accumulator, lexicons, roles in self.steps.values():
+            hits = tuple(found[0] for found in view.hits_many(lexicons, roles)) if lexicons else ()
+            accumulator.add(facts, hits)
+        self.count += 1
+
+
 class _Snapshot:
-    """The session after its first *count* turns; transcript and scorecard built on first read."""
+    """The session after its first *count* turns; transcript and scorecard built on first read.
 
-    __slots__ = ("_card", "_count", "_store", "_suite", "_transcript")
+    While no later turn has arrived, the incremental scorers' scores are read
+    from their accumulators; other scorers (and any later read) run over the
+    cached turn facts.
+    """
 
-    def __init__(self, store: _Store, suite: Suite, count: int) -> None:
+    __slots__ = ("_accumulators", "_card", "_count", "_store", "_suite", "_transcript")
+
+    def __init__(
+        self, store: _Store, suite: Suite, count: int, accumulators: _Accumulators | None = None
+    ) -> None:
         self._store, self._suite, self._count = store, suite, count
+        self._accumulators = accumulators
         self._transcript: Transcript | None = None
         self._card: Scorecard | None = None
 
@@ -173,11 +219,16 @@ class _Snapshot:
     @property
     def scorecard(self) -> Scorecard:
         if self._card is None:
-            store, count = self._store, self._count
-            analysis = _PrecomputedAnalysis(
-                self.transcript, store.analyzer, facts=tuple(store.facts[:count]), store=store
-            )
-            self._card = self._suite(analysis)
+            store, count, accumulators = self._store, self._count, self._accumulators
+            current: dict[str, Score] = {}
+            if accumulators is not None and accumulators.count == count:
+                current = {name: entry[0].score() for name, entry in accumulators.steps.items()}
+            analysis = None
+            if len(current) < len(self._suite.steps):
+                analysis = _PrecomputedAnalysis(
+                    self.transcript, store.analyzer, facts=tuple(store.facts[:count]), store=store
+                )
+            self._card = self._suite._assemble(self.transcript, analysis, current)
         return self._card
 
 
@@ -288,6 +339,7 @@ class LiveSession:
     """
 
     __slots__ = (
+        "_accumulators",
         "_alerts",
         "_analyzer",
         "_cancel",
@@ -330,7 +382,8 @@ class LiveSession:
         self._suite = suite
         self._analyzer = suite.analyzer if suite.analyzer is not None else Analyzer()
         self._store = _Store(empty, self._analyzer)
-        self._snapshot = _Snapshot(self._store, suite, 0)
+        self._accumulators = _Accumulators(suite, empty)
+        self._snapshot = _Snapshot(self._store, suite, 0, self._accumulators)
         self._alerts: list[Alert] = []
         self._empathy: EmpathyScorer = _first(suite, EmpathyScorer, EmpathyScorer)
         self._pushiness: PushinessScorer = _first(suite, PushinessScorer, PushinessScorer)
@@ -407,6 +460,7 @@ class LiveSession:
             )
         first_timed = turn.time is not None and self._last_time is None
         facts = self._store.append(turn)
+        self._accumulators.add(facts, self._store.views[index])
         if turn.time is not None:
             self._last_time = (index, turn.time)
         raised: list[Alert] = []
@@ -419,7 +473,7 @@ class LiveSession:
             self._last_company = index
         raised.extend(self._latency_turn(turn, index, first_timed=first_timed))
         self._alerts.extend(raised)
-        self._snapshot = _Snapshot(self._store, self._suite, index + 1)
+        self._snapshot = _Snapshot(self._store, self._suite, index + 1, self._accumulators)
         return LiveUpdate(index, tuple(raised), snapshot=self._snapshot)
 
     def check(self, now: float) -> tuple[Alert, ...]:

@@ -101,6 +101,14 @@ class Scorer(Protocol):
     object (or function wrapped in a small class) with the same shape. It
     receives either a :class:`~servicescore.Transcript` or the shared
     :class:`~servicescore.Analysis` of one, and must accept both.
+
+    A scorer that reads lexicon hits may also define
+    ``lexicon_requests()``, returning the ``(lexicon, roles)`` pairs it asks
+    :meth:`Analysis.hits_many <servicescore.Analysis.hits_many>` for (``roles``
+    ``None`` for :meth:`~servicescore.Analysis.hits`); a
+    :class:`~servicescore.Suite` then matches every scorer's lexicons in one
+    walk over each turn's tokens. It is an optimisation only: results are
+    the same without it.
     """
 
     @property

@@ -9,7 +9,8 @@ from typing import TYPE_CHECKING, Any, overload
 import attrs
 
 from ._analysis import Analysis, Analyzer, analyze
-from ._model import Transcript
+from ._lexicon import Lexicon
+from ._model import Role, Transcript
 from ._score import Score, Scorer
 from .exceptions import SuiteError
 
@@ -110,6 +111,18 @@ class Suite:
     steps: tuple[tuple[str, Scorer], ...] = attrs.field(converter=_to_steps, validator=_check_scorers)
     impact: BrandImpact | None = attrs.field(default=None, kw_only=True)
     analyzer: Analyzer | None = attrs.field(default=None, kw_only=True)
+    # Every scorer's lexicon_requests(), matched in one walk per turn before the scorers run.
+    _requests: tuple[tuple[Lexicon, frozenset[Role] | None], ...] = attrs.field(
+        init=False, eq=False, repr=False
+    )
+
+    def __attrs_post_init__(self) -> None:
+        requests: dict[tuple[Lexicon, frozenset[Role] | None], None] = {}
+        for _, step in self.steps:
+            wanted = getattr(step, "lexicon_requests", None)
+            if callable(wanted):
+                requests.update(dict.fromkeys(wanted()))
+        object.__setattr__(self, "_requests", tuple(requests))
 
     @property
     def names(self) -> tuple[str, ...]:
@@ -149,21 +162,31 @@ class Suite:
             Exception: Whatever a scorer raises, with a note naming the scorer.
         """
         analysis = item if isinstance(item, Analysis) else self.analyze(item)
+        requests = self._requests
+        if len(requests) > 1:
+            analysis.hits_many([lexicon for lexicon, _ in requests], [roles for _, roles in requests])
+        return self._assemble(analysis.transcript, analysis, {})
+
+    def _assemble(
+        self, transcript: Transcript, analysis: Analysis | None, known: Mapping[str, Score]
+    ) -> Scorecard:
+        """The scorecard of *transcript*: the *known* scores, and every other step run on *analysis*."""
         scores: dict[str, Score] = {}
         for name, step in self.steps:
-            try:
-                score = step(analysis)
-            except Exception as exc:
-                exc.add_note(
-                    f"raised by scorer {name!r} of the suite on transcript {analysis.transcript.id!r}"
-                )
-                raise
+            score = known.get(name)
+            if score is None:
+                assert analysis is not None  # the caller passes one when a score is missing
+                try:
+                    score = step(analysis)
+                except Exception as exc:
+                    exc.add_note(f"raised by scorer {name!r} of the suite on transcript {transcript.id!r}")
+                    raise
             if not isinstance(score, Score):
                 raise SuiteError(f"scorer {name!r} returned {type(score).__name__}, not a Score")
             if score.name != name:
                 score = attrs.evolve(score, name=name)
             scores[name] = score
-        card = Scorecard(analysis.transcript, scores)
+        card = Scorecard(transcript, scores)
         if self.impact is not None:
             card = attrs.evolve(card, impact=self.impact(card))
         return card

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from types import MappingProxyType
 
 import attrs
 
 from .._analysis import Analysis, Hit, TurnAnalysis, analyze
+from .._incremental import accumulate
 from .._lexicon import Lexicon
 from .._model import Role, Transcript
 from .._score import Evidence, Score
@@ -253,66 +254,17 @@ class EmpathyScorer:
         validator=[attrs.validators.instance_of(str), attrs.validators.min_len(1)],
     )
 
+    def lexicon_requests(self) -> tuple[tuple[Lexicon, None]]:
+        """The lexicon this scorer reads, on every turn (a suite matches it with the others)."""
+        return ((self.lexicon, None),)
+
+    def start(self, transcript: Transcript) -> _EmpathyAccumulator:
+        """A fresh accumulator: feed it each turn's facts in order, read :meth:`score` at any time."""
+        return _EmpathyAccumulator(self)
+
     def __call__(self, item: Transcript | Analysis, /) -> Score:
         """Score one transcript (or its analysis)."""
-        analysis = analyze(item)
-        turns = analysis.turns
-        if not any(t.role is Role.AGENT for t in turns):
-            return Score(self.name, None, reason="no agent turn")
-        hits = analysis.hits(self.lexicon)
-        seen: Counter[str] = Counter()
-        levels = dict.fromkeys(MECHANISMS, 0)
-        evidence: list[Evidence] = []
-        raw, need, pending_need = 0.0, 0.0, 0.0
-        moments = answered = 0
-        counts = Counter[str]()
-        for facts in turns:
-            if facts.role is Role.CUSTOMER:
-                distress = _distress(facts, hits[facts.index])
-                need = max(need, distress)
-                if distress >= NEED_THRESHOLD:
-                    pending_need = max(pending_need, distress)
-                continue
-            if facts.role is not Role.AGENT:
-                continue
-            counts["agent_turns"] += 1
-            factor = 1.0 + NEED_GAIN * pending_need
-            mech = self._turn(facts, hits[facts.index], factor, seen, counts)
-            for key, level in mech.levels.items():
-                levels[key] = max(levels[key], level)
-            evidence.extend(mech.evidence)
-            raw += mech.credit
-            if pending_need:
-                moments += 1
-                if any(e.weight > 0 and e.category in _RESPONSIVE for e in mech.evidence):
-                    answered += 1
-                else:
-                    raw -= UNMET_PENALTY * pending_need
-                    unmet = -UNMET_PENALTY * pending_need
-                    cue = "upset customer not acknowledged"
-                    evidence.append(Evidence(facts.index, 0, len(facts.text), cue, "unmet_need", unmet))
-                pending_need = 0.0
-        if pending_need and counts["agent_turns"]:
-            moments += 1
-            raw -= UNMET_PENALTY * pending_need
-        value = 1.0 / (1.0 + math.exp(-raw / (SCALE * math.sqrt(counts["agent_turns"]))))
-        details: dict[str, float | str] = {
-            "emotional_reactions": float(levels["emotional_reaction"]),
-            "interpretations": float(levels["interpretation"]),
-            "explorations": float(levels["exploration"]),
-            "need": round(need, 4),
-            "coverage": answered / moments if moments else math.nan,
-            "apologies": float(counts["apology"]),
-            "dismissals": float(counts["dismissal"]),
-            "repeats": float(counts["repeats"]),
-            "agent_turns": float(counts["agent_turns"]),
-        }
-        if not evidence:
-            first_agent = next(t for t in turns if t.role is Role.AGENT)
-            cue = "no empathy cue, and none was needed"
-            evidence.append(Evidence(first_agent.index, 0, len(first_agent.text), cue, "neutral", 0.0))
-        evidence.sort(key=lambda e: (e.turn, e.start))
-        return Score(self.name, value, tuple(evidence), details)
+        return accumulate(self, analyze(item))
 
     def _turn(
         self,
@@ -377,3 +329,98 @@ class EmpathyScorer:
                     Evidence(facts.index, sentence.start, sentence.end, span, category, round(amount, 4))
                 )
         return _TurnMechanisms(levels, evidence, credit)
+
+
+class _EmpathyAccumulator:
+    """The running state of :class:`EmpathyScorer` over one conversation, turn by turn."""
+
+    __slots__ = (
+        "answered",
+        "counts",
+        "evidence",
+        "first_agent",
+        "levels",
+        "moments",
+        "need",
+        "pending_need",
+        "raw",
+        "scorer",
+        "seen",
+    )
+
+    def __init__(self, scorer: EmpathyScorer) -> None:
+        self.scorer = scorer
+        self.seen: Counter[str] = Counter()  # agent sentences said so far, for the repeat discount
+        self.levels = dict.fromkeys(MECHANISMS, 0)
+        self.evidence: list[Evidence] = []  # in (turn, start) order
+        self.raw = self.need = self.pending_need = 0.0
+        self.moments = self.answered = 0
+        self.counts: Counter[str] = Counter()
+        self.first_agent: TurnAnalysis | None = None
+
+    def add(self, facts: TurnAnalysis, hits: Sequence[tuple[Hit, ...]]) -> None:
+        """Read the next turn (*hits*: its cues of the scorer's lexicon)."""
+        (turn_hits,) = hits
+        if facts.role is Role.CUSTOMER:
+            distress = _distress(facts, turn_hits)
+            self.need = max(self.need, distress)
+            if distress >= NEED_THRESHOLD:
+                self.pending_need = max(self.pending_need, distress)
+            return
+        if facts.role is not Role.AGENT:
+            return
+        if self.first_agent is None:
+            self.first_agent = facts
+        counts, levels = self.counts, self.levels
+        counts["agent_turns"] += 1
+        pending_need = self.pending_need
+        factor = 1.0 + NEED_GAIN * pending_need
+        mech = self.scorer._turn(facts, turn_hits, factor, self.seen, counts)
+        for key, level in mech.levels.items():
+            levels[key] = max(levels[key], level)
+        evidence = mech.evidence
+        self.raw += mech.credit
+        if pending_need:
+            self.moments += 1
+            if any(e.weight > 0 and e.category in _RESPONSIVE for e in evidence):
+                self.answered += 1
+            else:
+                unmet = -UNMET_PENALTY * pending_need
+                self.raw -= UNMET_PENALTY * pending_need
+                cue = "upset customer not acknowledged"
+                evidence.append(Evidence(facts.index, 0, len(facts.text), cue, "unmet_need", unmet))
+            self.pending_need = 0.0
+        evidence.sort(key=_evidence_order)
+        self.evidence.extend(evidence)
+
+    def score(self) -> Score:
+        """The score of the turns read so far."""
+        name, first_agent, counts = self.scorer.name, self.first_agent, self.counts
+        if first_agent is None:
+            return Score(name, None, reason="no agent turn")
+        raw, moments = self.raw, self.moments
+        if self.pending_need:  # the conversation so far ends on an unanswered moment of need
+            moments += 1
+            raw -= UNMET_PENALTY * self.pending_need
+        value = 1.0 / (1.0 + math.exp(-raw / (SCALE * math.sqrt(counts["agent_turns"]))))
+        levels = self.levels
+        details: dict[str, float | str] = {
+            "emotional_reactions": float(levels["emotional_reaction"]),
+            "interpretations": float(levels["interpretation"]),
+            "explorations": float(levels["exploration"]),
+            "need": round(self.need, 4),
+            "coverage": self.answered / moments if moments else math.nan,
+            "apologies": float(counts["apology"]),
+            "dismissals": float(counts["dismissal"]),
+            "repeats": float(counts["repeats"]),
+            "agent_turns": float(counts["agent_turns"]),
+        }
+        evidence = tuple(self.evidence)
+        if not evidence:
+            cue = "no empathy cue, and none was needed"
+            evidence = (Evidence(first_agent.index, 0, len(first_agent.text), cue, "neutral", 0.0),)
+        return Score(name, value, evidence, details)
+
+
+def _evidence_order(evidence: Evidence) -> tuple[int, int]:
+    return evidence.turn, evidence.start

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import bisect
 import math
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from types import MappingProxyType
+from typing import cast
 
 import attrs
 
-from .._analysis import Analysis
+from .._analysis import Analysis, Hit, TurnAnalysis
 from .._business_hours import BusinessHours
 from .._model import Channel, Role, Transcript, Turn
 from .._score import Evidence, Score
@@ -266,6 +268,14 @@ class LatencyScorer:
             (self.name, dict(self.expectations), self.business_hours, self.unanswered_weight),
         )
 
+    def lexicon_requests(self) -> tuple[()]:
+        """No lexicon: latency reads only the turns' roles and times."""
+        return ()
+
+    def start(self, transcript: Transcript) -> _LatencyAccumulator:
+        """A fresh accumulator for *transcript*'s channel: feed it turns in order, read its score any time."""
+        return _LatencyAccumulator(self, transcript.channel)
+
     def __call__(self, item: Transcript | Analysis, /) -> Score:
         """Score one transcript (or an analysis of one).
 
@@ -274,88 +284,10 @@ class LatencyScorer:
             (higher = slower than expected) or is ``None`` with a reason.
         """
         transcript = item if isinstance(item, Transcript) else item.transcript
-        turns = transcript.turns
-        if not any(turn.role is Role.CUSTOMER for turn in turns):
-            return self._none("no customer turn: there is no wait to measure")
-        for index, turn in enumerate(turns):
-            if turn.time is None and turn.role in (Role.CUSTOMER, Role.AGENT):
-                return self._none(
-                    f"turn {index} ({turn.role.value}) has no time; latency needs the times "
-                    "of customer and agent turns"
-                )
-        expectation = self.expectations[transcript.channel]
-        timed = [(index, turn) for index, turn in enumerate(turns) if turn.time is not None]
-        has_ends = any(turn.end is not None for _, turn in timed)
-        voice = has_ends or transcript.channel is Channel.PHONE
-        elapsed: Callable[[float, float], float] = (
-            self.business_hours.elapsed if self.business_hours is not None else _wall
-        )
-
-        waits, unanswered = _waits(timed, voice=voice, elapsed=elapsed)
-        holds, silences, hold_s, silence_s = (
-            _gaps(timed, expectation, has_ends=has_ends) if voice else ([], [], math.nan, math.nan)
-        )
-        seconds = sorted(wait.seconds for wait in waits)
-        details = _nan_details()
-        details.update(
-            waits=float(len(waits)),
-            waits_over_expectation=float(sum(s > expectation for s in seconds)),
-            unanswered=float(len(unanswered)),
-            expectation_s=expectation,
-            silence_s=silence_s,
-            hold_s=hold_s,
-            handle_time_s=max(0.0, elapsed(_start(timed[0][1]), max(_done(turn) for _, turn in timed))),
-        )
-        if seconds:
-            details.update(
-                first_response_s=waits[0].seconds,
-                median_wait_s=_quantile(seconds, 0.5),
-                p90_wait_s=_quantile(seconds, 0.9),
-                max_wait_s=seconds[-1],
-            )
-
-        evidence: list[Evidence] = []
-        never_answered = not any(turn.role is Role.AGENT for turn in turns)
-        if never_answered:
-            for index in unanswered:
-                evidence.append(
-                    _span(turns, index, "no human agent ever replied", "unanswered", 1.0 / len(unanswered))
-                )
-            return _score(self.name, 1.0, evidence, details, None)
-
-        for position, wait in enumerate(waits):
-            ratio = wait.seconds / expectation
-            if position == 0:
-                cue, category = f"first reply after {_duration(wait.seconds)}", "first_response"
-            elif wait.seconds > expectation:
-                cue, category = f"reply after {_duration(wait.seconds)}", "wait"
-            else:
-                continue
-            evidence.append(_span(turns, wait.reply, cue, category, _saturate(ratio) - 0.5))
-        penalty = self.unanswered_weight if unanswered and not voice else 0.0
-        if penalty:
-            for index in unanswered:
-                cue = f"no reply to the final customer message{'s' if len(unanswered) > 1 else ''}"
-                evidence.append(_span(turns, index, cue, "unanswered", penalty / len(unanswered)))
-        for hold in holds:
-            cue = f"{'on hold' if hold.explicit else 'silent agent'} {_duration(hold.seconds)}"
-            evidence.append(_span(turns, hold.turn, cue, "hold", _saturate(hold.seconds / expectation) - 0.5))
-        for index, gap in silences:
-            evidence.append(_span(turns, index, f"silence {_duration(gap)}", "silence", 0.0))
-
-        if not seconds and not holds and not penalty:
-            return _score(self.name, None, evidence, details, "no customer wait for an agent to measure")
-        longest = max([*seconds, *(hold.seconds for hold in holds)], default=0.0)
-        combined = 0.0
-        if seconds:
-            combined += _W_FIRST * waits[0].seconds / expectation
-            combined += _W_P90 * details["p90_wait_s"] / expectation
-        combined += _W_MAX * longest / expectation
-        value = 1.0 - (1.0 - _saturate(combined)) * (1.0 - penalty)
-        return _score(self.name, min(1.0, max(0.0, value)), evidence, details, None)
-
-    def _none(self, reason: str) -> Score:
-        return _score(self.name, None, [], _nan_details(), reason)
+        accumulator = _LatencyAccumulator(self, transcript.channel)
+        for index, turn in enumerate(transcript.turns):
+            accumulator.add_turn(index, turn)
+        return accumulator.score()
 
 
 def _rebuild(
@@ -386,33 +318,62 @@ def _done(turn: Turn) -> float:
     return turn.end if turn.end is not None else _start(turn)
 
 
-def _waits(
-    timed: list[tuple[int, Turn]], *, voice: bool, elapsed: Callable[[float, float], float]
-) -> tuple[list[_Wait], list[int]]:
-    """Customer waits for a human agent, and the unanswered final customer turns."""
-    waits: list[_Wait] = []
-    pending: float | None = None
-    opening = False
-    if voice and timed and timed[0][1].role is not Role.AGENT:
-        # A call that opens with IVR, queue or customer turns: the caller
-        # waits from the first turn until an agent speaks.
-        pending, opening = _start(timed[0][1]), True
-    unanswered: list[int] = []
-    timed_turns = dict(timed)
-    for index, turn in timed:
-        if turn.role is Role.CUSTOMER:
-            unanswered.append(index)
-            if pending is None or (voice and not opening):
-                pending = _done(turn) if voice else _start(turn)
-        elif turn.role is Role.AGENT:
-            if pending is not None:
-                waits.append(_Wait(index, max(0.0, elapsed(pending, _start(turn)))))
-            pending, opening = None, False
-            unanswered = []
-    if waits:  # a closing "thanks, bye" after a human reply expects no answer
-        while unanswered and _is_closing(timed_turns[unanswered[-1]].text):
-            unanswered.pop()
-    return waits, unanswered
+class _Waits:
+    """Customer waits for a human agent, read turn by turn (timed turns only)."""
+
+    __slots__ = (
+        "elapsed",
+        "evidence",
+        "expectation",
+        "opening",
+        "pending",
+        "seconds",
+        "started",
+        "unanswered",
+        "voice",
+        "waits",
+    )
+
+    def __init__(self, expectation: float, *, voice: bool, elapsed: Callable[[float, float], float]) -> None:
+        self.expectation, self.voice, self.elapsed = expectation, voice, elapsed
+        self.waits: list[_Wait] = []
+        self.seconds: list[float] = []  # the waits' seconds, sorted
+        self.evidence: list[Evidence] = []  # the first reply, and each later wait over the expectation
+        self.pending: float | None = None  # since when the customer waits
+        self.opening = False
+        self.unanswered: list[int] = []  # customer turns since the last agent turn
+        self.started = False  # whether a turn was read
+
+    def add(self, index: int, turn: Turn) -> None:
+        role, voice = turn.role, self.voice
+        if not self.started:
+            self.started = True
+            if voice and role is not Role.AGENT:
+                # A call that opens with IVR, queue or customer turns: the caller
+                # waits from the first turn until an agent speaks.
+                self.pending, self.opening = _start(turn), True
+        if role is Role.CUSTOMER:
+            self.unanswered.append(index)
+            if self.pending is None or (voice and not self.opening):
+                self.pending = _done(turn) if voice else _start(turn)
+        elif role is Role.AGENT:
+            if self.pending is not None:
+                self._wait(index, turn, max(0.0, self.elapsed(self.pending, _start(turn))))
+            self.pending, self.opening = None, False
+            self.unanswered = []
+
+    def _wait(self, index: int, turn: Turn, seconds: float) -> None:
+        if not self.waits:
+            cue, category = f"first reply after {_duration(seconds)}", "first_response"
+        elif seconds > self.expectation:
+            cue, category = f"reply after {_duration(seconds)}", "wait"
+        else:
+            cue = ""
+        if cue:
+            weight = _saturate(seconds / self.expectation) - 0.5
+            self.evidence.append(Evidence(index, 0, len(turn.text), cue, category, weight))
+        self.waits.append(_Wait(index, seconds))
+        bisect.insort(self.seconds, seconds)
 
 
 #: Words of a closing message that expects no reply.
@@ -438,10 +399,8 @@ def _is_closing(text: str) -> bool:
     return bool(_THANKS & set(words)) or set(words) <= _ACKNOWLEDGEMENTS
 
 
-def _gaps(
-    timed: list[tuple[int, Turn]], expectation: float, *, has_ends: bool
-) -> tuple[list[_Hold], list[tuple[int, float]], float, float]:
-    """Holds and long silences of a call, with total hold and silence seconds.
+class _Gaps:
+    """Holds and long silences of a call, read turn by turn (timed turns only).
 
     A gap runs from the latest end (or start) so far to the next turn's
     start. Gaps before the first agent turn are queue time (reported as the
@@ -450,48 +409,234 @@ def _gaps(
     silence is ``nan``. Long silences are listed only where no wait
     evidence already covers them (gaps not ended by an agent turn).
     """
-    holds: list[_Hold] = []
-    silences: list[tuple[int, float]] = []
-    hold_total = silence_total = 0.0
-    frontier: float | None = None
-    episode: _Hold | None = None
-    answered = agent_spoke_last = False
-    for index, turn in timed:
-        start = _start(turn)
-        if answered and frontier is not None and start > frontier:
+
+    __slots__ = (
+        "agent_spoke_last",
+        "answered",
+        "episode",
+        "expectation",
+        "frontier",
+        "has_ends",
+        "hold_total",
+        "holds",
+        "silence_total",
+        "silences",
+    )
+
+    def __init__(self, expectation: float, *, has_ends: bool) -> None:
+        self.expectation, self.has_ends = expectation, has_ends
+        self.holds: list[_Hold] = []
+        self.silences: list[tuple[int, float]] = []
+        self.hold_total = self.silence_total = 0.0
+        self.frontier: float | None = None
+        self.episode: _Hold | None = None  # a hold still running
+        self.answered = self.agent_spoke_last = False
+
+    def add(self, index: int, turn: Turn) -> None:
+        start, role, has_ends = _start(turn), turn.role, self.has_ends
+        frontier, episode = self.frontier, self.episode
+        if self.answered and frontier is not None and start > frontier:
             gap = start - frontier
             if episode is not None:
                 episode = _Hold(episode.turn, episode.seconds + gap, True)
-                hold_total += gap
-            elif has_ends and agent_spoke_last and turn.role is not Role.CUSTOMER and gap > expectation:
-                holds.append(_Hold(index, gap, False))
-                hold_total += gap
+                self.hold_total += gap
+            elif has_ends and self.agent_spoke_last and role is not Role.CUSTOMER and gap > self.expectation:
+                self.holds.append(_Hold(index, gap, False))
+                self.hold_total += gap
             elif has_ends:
-                silence_total += gap
-                if gap > expectation and turn.role is not Role.AGENT:
-                    silences.append((index, gap))
-        if turn.role is Role.SYSTEM and _HOLD_END.search(turn.text):
+                self.silence_total += gap
+                if gap > self.expectation and role is not Role.AGENT:
+                    self.silences.append((index, gap))
+        if role is Role.SYSTEM and _HOLD_END.search(turn.text):
             if episode is not None:
-                holds.append(episode)
+                self.holds.append(episode)
                 episode = None
-        elif turn.role is Role.SYSTEM and answered and _HOLD_START.search(turn.text):
+        elif role is Role.SYSTEM and self.answered and _HOLD_START.search(turn.text):
             if episode is None:
                 episode = _Hold(index, 0.0, True)
-        elif turn.role is Role.AGENT and episode is not None:
-            holds.append(episode)
+        elif role is Role.AGENT and episode is not None:
+            self.holds.append(episode)
             episode = None
-        if turn.role is Role.AGENT:
-            answered = agent_spoke_last = True
-        elif turn.role is Role.CUSTOMER:
-            agent_spoke_last = False
+        self.episode = episode
+        if role is Role.AGENT:
+            self.answered = self.agent_spoke_last = True
+        elif role is Role.CUSTOMER:
+            self.agent_spoke_last = False
         done = _done(turn)
-        frontier = done if frontier is None else max(frontier, done)
-    if episode is not None:
-        holds.append(episode)
-    return holds, silences, hold_total, silence_total if has_ends else math.nan
+        self.frontier = done if frontier is None else max(frontier, done)
+
+    def result(self) -> tuple[list[_Hold], list[tuple[int, float]], float, float]:
+        """Holds (a running one included), silences, and total hold and silence seconds."""
+        holds = self.holds if self.episode is None else [*self.holds, self.episode]
+        silence = self.silence_total if self.has_ends else math.nan
+        return holds, self.silences, self.hold_total, silence
 
 
-def _span(turns: tuple[Turn, ...], index: int, cue: str, category: str, weight: float) -> Evidence:
+class _LatencyAccumulator:
+    """The running state of :class:`LatencyScorer` over one conversation, turn by turn.
+
+    Waits, holds and silences are folded as turns arrive; reading the score
+    sorts the few evidence spans and checks the trailing unanswered customer
+    messages. A call's first turn with an end time changes how the turns are
+    read (as speech with pauses), so the folds are rebuilt then, once.
+    """
+
+    __slots__ = (
+        "agents",
+        "channel",
+        "closings",
+        "customers",
+        "elapsed",
+        "expectation",
+        "first_start",
+        "gaps",
+        "has_ends",
+        "last_done",
+        "scorer",
+        "timed",
+        "turns",
+        "untimed",
+        "waits",
+    )
+
+    def __init__(self, scorer: LatencyScorer, channel: Channel) -> None:
+        self.scorer, self.channel = scorer, channel
+        self.expectation = scorer.expectations[channel]
+        hours = scorer.business_hours
+        self.elapsed: Callable[[float, float], float] = hours.elapsed if hours is not None else _wall
+        self.turns: list[Turn] = []
+        self.timed: list[tuple[int, Turn]] = []
+        self.untimed: tuple[int, Turn] | None = None  # the first customer or agent turn with no time
+        self.customers = self.agents = 0
+        self.has_ends = False
+        self.first_start: float | None = None
+        self.last_done = -math.inf
+        self.closings: dict[int, bool] = {}  # whether a customer turn only thanks or acknowledges
+        self.waits, self.gaps = self._folds()
+
+    @property
+    def voice(self) -> bool:
+        return self.has_ends or self.channel is Channel.PHONE
+
+    def _folds(self) -> tuple[_Waits, _Gaps | None]:
+        waits = _Waits(self.expectation, voice=self.voice, elapsed=self.elapsed)
+        gaps = _Gaps(self.expectation, has_ends=self.has_ends) if self.voice else None
+        for index, turn in self.timed:
+            waits.add(index, turn)
+            if gaps is not None:
+                gaps.add(index, turn)
+        return waits, gaps
+
+    def add(self, facts: TurnAnalysis, hits: Sequence[tuple[Hit, ...]]) -> None:
+        """Read the next turn (only its role and times count)."""
+        self.add_turn(facts.index, facts.turn)
+
+    def add_turn(self, index: int, turn: Turn) -> None:
+        """Read turn *index* of the conversation."""
+        self.turns.append(turn)
+        role = turn.role
+        if role is Role.CUSTOMER:
+            self.customers += 1
+        elif role is Role.AGENT:
+            self.agents += 1
+        if turn.time is None:
+            if self.untimed is None and role in (Role.CUSTOMER, Role.AGENT):
+                self.untimed = (index, turn)
+            return
+        self.timed.append((index, turn))
+        if self.first_start is None:
+            self.first_start = _start(turn)
+        self.last_done = max(self.last_done, _done(turn))
+        if turn.end is not None and not self.has_ends:
+            self.has_ends = True
+            self.waits, self.gaps = self._folds()
+            return
+        self.waits.add(index, turn)
+        if self.gaps is not None:
+            self.gaps.add(index, turn)
+
+    def _closing(self, index: int) -> bool:
+        known = self.closings.get(index)
+        if known is None:
+            known = self.closings[index] = _is_closing(self.turns[index].text)
+        return known
+
+    def score(self) -> Score:
+        """The score of the turns read so far."""
+        name, expectation = self.scorer.name, self.expectation
+        if not self.customers:
+            return _none(name, "no customer turn: there is no wait to measure")
+        if self.untimed is not None:
+            index, turn = self.untimed
+            return _none(
+                name,
+                f"turn {index} ({turn.role.value}) has no time; latency needs the times "
+                "of customer and agent turns",
+            )
+        waits, voice = self.waits, self.voice
+        unanswered = list(waits.unanswered)
+        if waits.waits:  # a closing "thanks, bye" after a human reply expects no answer
+            while unanswered and self._closing(unanswered[-1]):
+                unanswered.pop()
+        if self.gaps is not None:
+            holds, silences, hold_s, silence_s = self.gaps.result()
+        else:
+            holds, silences, hold_s, silence_s = [], [], math.nan, math.nan
+        seconds = waits.seconds
+        details = _nan_details()
+        details.update(
+            waits=float(len(seconds)),
+            waits_over_expectation=float(sum(s > expectation for s in seconds)),
+            unanswered=float(len(unanswered)),
+            expectation_s=expectation,
+            silence_s=silence_s,
+            hold_s=hold_s,
+            handle_time_s=max(0.0, self.elapsed(cast(float, self.first_start), self.last_done)),
+        )
+        if seconds:
+            details.update(
+                first_response_s=waits.waits[0].seconds,
+                median_wait_s=_quantile(seconds, 0.5),
+                p90_wait_s=_quantile(seconds, 0.9),
+                max_wait_s=seconds[-1],
+            )
+        turns = self.turns
+        if not self.agents:
+            evidence = [
+                _span(turns, index, "no human agent ever replied", "unanswered", 1.0 / len(unanswered))
+                for index in unanswered
+            ]
+            return _score(name, 1.0, evidence, details, None)
+
+        evidence = list(waits.evidence)
+        penalty = self.scorer.unanswered_weight if unanswered and not voice else 0.0
+        if penalty:
+            for index in unanswered:
+                cue = f"no reply to the final customer message{'s' if len(unanswered) > 1 else ''}"
+                evidence.append(_span(turns, index, cue, "unanswered", penalty / len(unanswered)))
+        for hold in holds:
+            cue = f"{'on hold' if hold.explicit else 'silent agent'} {_duration(hold.seconds)}"
+            evidence.append(_span(turns, hold.turn, cue, "hold", _saturate(hold.seconds / expectation) - 0.5))
+        for index, gap in silences:
+            evidence.append(_span(turns, index, f"silence {_duration(gap)}", "silence", 0.0))
+
+        if not seconds and not holds and not penalty:
+            return _score(name, None, evidence, details, "no customer wait for an agent to measure")
+        longest = max([*seconds, *(hold.seconds for hold in holds)], default=0.0)
+        combined = 0.0
+        if seconds:
+            combined += _W_FIRST * waits.waits[0].seconds / expectation
+            combined += _W_P90 * details["p90_wait_s"] / expectation
+        combined += _W_MAX * longest / expectation
+        value = 1.0 - (1.0 - _saturate(combined)) * (1.0 - penalty)
+        return _score(name, min(1.0, max(0.0, value)), evidence, details, None)
+
+
+def _none(name: str, reason: str) -> Score:
+    return _score(name, None, [], _nan_details(), reason)
+
+
+def _span(turns: Sequence[Turn], index: int, cue: str, category: str, weight: float) -> Evidence:
     return Evidence(index, 0, len(turns[index].text), cue, category, weight)
 
 

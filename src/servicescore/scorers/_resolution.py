@@ -6,9 +6,11 @@ import bisect
 import functools
 import itertools
 import math
-from collections import Counter
-from collections.abc import Callable, Mapping
+import operator
+import re
+from collections.abc import Callable, Iterable, Mapping
 from types import MappingProxyType
+from typing import NamedTuple
 
 import attrs
 
@@ -516,6 +518,43 @@ _IRREGULAR_ACTIONS = frozenset(
 )
 
 
+# -- derived sets (precomputed for the hot loops) -------------------------------
+
+#: Customer categories that count for resolution, and those against it.
+_POSITIVE = frozenset(c for c, sign in CUSTOMER_SIGNS.items() if sign > 0)
+_NEGATIVE = frozenset(c for c, sign in CUSTOMER_SIGNS.items() if sign < 0)
+#: Negative categories that make a negative context for praise (sarcasm cues that
+#: may be sincere and resignation do not).
+_CONTEXT_NEGATIVE = _NEGATIVE - {"sarcasm_maybe", "resignation"}
+#: Customer categories by which an opening turn brings a problem.
+_UPSET = frozenset({"persistence", "problem", "complaint", "sarcasm", "burden"})
+#: Agent categories that send the customer away.
+_AWAY = frozenset({"deflection", "refusal", "pending", "non_answer"})
+#: Agent categories by which the agent did, promised or asked for something.
+_PROMPTING = frozenset({"action", "promise", "verify", "agent_ack"})
+#: Agent categories that claim something was or will be done.
+_DOING = frozenset({"action", "agent_ack", "promise"})
+_ACTORS_OR_AND = _ACTORS | {"and"}
+#: A word ending in "ed" among a turn's normalised words joined by spaces.
+_ENDS_IN_ED = re.compile(r"ed(?: |$)")
+#: Caps on the summed agent evidence (before gains) per category.
+_CAPS: Mapping[str, float] = MappingProxyType(
+    {
+        "action": ACTION_CAP,
+        "agent_ack": ACTION_CAP,
+        "promise": ACTION_CAP,
+        "deflection": DEFLECTION_CAP,
+        "non_answer": DEFLECTION_CAP,
+        "refusal": REFUSAL_CAP,
+        "pending": PENDING_CAP,
+        "verify": 1.0,
+    }
+)
+_CUSTOMER = Role.CUSTOMER
+_AGENT = Role.AGENT
+_EVIDENCE_ORDER = operator.attrgetter("turn", "start", "end")
+
+
 @functools.cache
 def _default_lexicon() -> Lexicon:
     return Lexicon.load("resolution")
@@ -573,6 +612,40 @@ def _token_end(token: Token) -> int:
     return token.end
 
 
+def _sentence_at(facts: TurnAnalysis, offset: int) -> int:
+    """Index of the sentence of *facts* that holds character *offset*."""
+    return facts.sentence_of(_first_token(facts, offset))
+
+
+def _first_reply(turns: tuple[TurnAnalysis, ...]) -> int | None:
+    """Index of the first agent turn after the first customer turn (``None`` without one)."""
+    customer_seen = False
+    for facts in turns:
+        role = facts.turn.role
+        if role is _CUSTOMER:
+            customer_seen = True
+        elif role is _AGENT and customer_seen:
+            return facts.index
+    return None
+
+
+def _first_word(tokens: tuple[Token, ...], sentence: Sentence) -> str:
+    """The normalised first word of *sentence* (``""`` if it has none)."""
+    for k in range(sentence.first, sentence.last):
+        if tokens[k].kind == "word":
+            return tokens[k].norm
+    return ""
+
+
+#: A token's normalised form (``Token.norm``), for C-level scans of a whole turn.
+_norm = operator.attrgetter("norm")
+
+
+def _mentions(tokens: tuple[Token, ...], words: frozenset[str]) -> bool:
+    """Whether any token of *tokens* is one of *words*: a cheap test before a per-sentence walk."""
+    return not words.isdisjoint(map(_norm, tokens))
+
+
 def _clauses(tokens: tuple[Token, ...], sentence: Sentence) -> list[tuple[int, int, bool]]:
     """Split a sentence at contrasts, "and" and semicolons: ``(first, last, after_a_contrast)``."""
     pieces: list[tuple[int, int, bool]] = []
@@ -588,8 +661,7 @@ def _clauses(tokens: tuple[Token, ...], sentence: Sentence) -> list[tuple[int, i
     return pieces
 
 
-@attrs.frozen
-class _Item:
+class _Item(NamedTuple):
     """One counted cue: where, what, and its signed contribution before recency."""
 
     hit: Hit | None
@@ -601,9 +673,18 @@ class _Item:
     weight: float
 
 
-@attrs.frozen
-class _CustomerTurn:
-    index: int
+#: A customer cue that counts: its hit, category and weight (after negation)
+#: and the index of its sentence.
+_CustomerCue = tuple[Hit, str, float, int]
+
+
+def _net(items: Iterable[_Item]) -> float:
+    """The summed weight of *items* (``0``, an int, when there is none: ``sum``'s start)."""
+    return sum(item.weight for item in items)
+
+
+class _CustomerTurn(NamedTuple):
+    turn: int
     opening: bool
     items: list[_Item]
     net: float
@@ -611,10 +692,11 @@ class _CustomerTurn:
     sentiment: float
 
 
-@attrs.frozen
-class _AgentTurn:
-    index: int
+class _AgentTurn(NamedTuple):
+    turn: int
     items: list[_Item]
+    #: Whether an item is a completed action.
+    acts: bool
 
 
 def _label(value: float, resolved: float, unresolved: float) -> str:
@@ -722,14 +804,22 @@ class ResolutionScorer:
                 f"(got {self.unresolved_threshold} >= {self.resolved_threshold})"
             )
 
+    def lexicon_requests(self) -> tuple[tuple[Lexicon, frozenset[Role]], ...]:
+        """The lexicons this scorer reads, each with the roles whose turns it is matched on.
+
+        The customer cues are read on customer turns, the agent cues on the
+        others; a suite matches them together with its other scorers' lexicons.
+        """
+        return tuple(zip(_split(self.lexicon), _SPLIT_ROLES, strict=True))
+
     def __call__(self, item: Transcript | Analysis, /) -> Score:
         """Score one transcript (or its analysis)."""
         analysis = analyze(item)
         turns = analysis.turns
-        roles = [t.role for t in turns]
-        if Role.CUSTOMER not in roles:
+        roles = [t.turn.role for t in turns]
+        if _CUSTOMER not in roles:
             return Score(self.name, None, details=_empty_details(), reason="no customer turn")
-        if Role.AGENT not in roles:
+        if _AGENT not in roles:
             return Score(self.name, None, details=_empty_details(), reason="no agent turn")
         customer_lexicon, agent_lexicon = _split(self.lexicon)
         # Customer cues are read on customer turns only, agent cues on the others.
@@ -770,6 +860,8 @@ _DETAIL_KEYS = (
     "final_balance",
     "evidence_sum",
 )
+#: The detail keys that count cues and turns.
+_COUNT_KEYS = frozenset(_DETAIL_KEYS[1:19])
 
 #: Which detail counter each counted category feeds.
 _COUNTERS: Mapping[str, str] = MappingProxyType(
@@ -819,13 +911,16 @@ class _Run:
         self.customer_hits = customer_hits
         self.agent_hits = agent_hits
         self.sentiment = sentiment
-        #: Stems of the opening complaint's symptom words ("dropping", "declined").
-        self.symptoms: frozenset[str] = frozenset()
-        #: Stems of what the opening said was missing ("hasn't *arrived*", "won't *drain*").
-        self.desired: frozenset[str] = frozenset()
-        #: Whether the last agent turn did, promised or asked for something.
-        self.prompted = False
-        self.counts: Counter[str] = Counter()
+        #: Index of the first agent turn after the first customer turn (``None`` without one).
+        self.first_reply: int | None = None
+        #: The opening complaint's stems (see :meth:`_complaint`), read once, when first needed.
+        self._complaint_stems: tuple[frozenset[str], frozenset[str]] | None = None
+        #: The last agent turn so far and its items, and whether it prompted
+        #: the customer (see :meth:`_prompted`; ``None``: not read yet).
+        self.last_agent: tuple[TurnAnalysis, list[_Item]] | None = None
+        self.prompted: bool | None = False
+        #: How often each detail counter was fed (missing keys: none).
+        self.counts: dict[str, int] = {}
         self.evidence: list[Evidence] = []
         self.sentiment_start = math.nan
         self.sentiment_end = math.nan
@@ -840,18 +935,26 @@ class _Run:
         *state* is what happened before: ``1`` something was done or
         confirmed, ``-1`` a deflection, refusal or complaint, ``0`` neither.
         """
-        text = facts.text
+        raw = self._customer_cues(facts)
+        if opening:
+            return self._opening_items(facts, raw)
+        return self._reply_items(facts, raw, state)
+
+    def _customer_cues(self, facts: TurnAnalysis) -> list[_CustomerCue]:
+        """The cues of one customer turn read with negation and questions, overlaps removed."""
+        hits = self.customer_hits[facts.index]
+        if not hits:
+            return []
         sentences = facts.sentences
-        n_sent = len(sentences)
-        raw: list[tuple[Hit, str, float]] = []
-        for hit in self.customer_hits[facts.index]:
-            category, weight = hit.category, hit.cue.weight
+        raw: list[_CustomerCue] = []
+        for hit in hits:
+            cue = hit.cue
+            category, weight = cue.category, cue.weight
             if category == "neutral" or weight == 0:
                 continue
-            sentence = sentences[facts.sentence_of(hit.first)]
-            negated = _negated(facts, hit)
-            positive = CUSTOMER_SIGNS.get(category, 0.0) > 0
-            if negated:
+            sentence = facts.sentence_of(hit.first)
+            positive = category in _POSITIVE
+            if hit.negated and _negated(facts, hit):
                 if category in {"confirm", "relief"}:
                     category = "persistence"
                 elif category == "praise":
@@ -862,91 +965,101 @@ class _Run:
                     category, weight = "confirm", weight * NEGATED_PERSISTENCE
                 else:
                     continue  # "no need for a manager", "not cancelling", "no thanks"
-                positive = CUSTOMER_SIGNS[category] > 0
-            if positive and sentence.question:
+                positive = category in _POSITIVE
+            if positive and sentences[sentence].question:
                 continue  # "is it working now?" asks, it does not confirm
-            raw.append((hit, category, weight))
+            raw.append((hit, category, weight, sentence))
+        if len(raw) < 2:
+            return raw
         # Overlapping cues of one direction ("it works" / "works now") count once: the first.
-        kept: list[tuple[Hit, str, float]] = []
-        for entry in raw:
-            if (
-                kept
-                and entry[0].first < kept[-1][0].last
-                and ((CUSTOMER_SIGNS[entry[1]] > 0) == (CUSTOMER_SIGNS[kept[-1][1]] > 0))
-            ):
+        kept = [raw[0]]
+        for entry in raw[1:]:
+            previous = kept[-1]
+            if entry[0].first < previous[0].last and (entry[1] in _POSITIVE) == (previous[1] in _POSITIVE):
                 continue
             kept.append(entry)
-        raw = kept
         # "still ridiculous": an intensified complaint, not a persisting problem.
-        complaint_starts = {h.first for h, c, _ in raw if c == "complaint"}
-        raw = [
-            (h, c, w)
-            for h, c, w in raw
+        complaint_starts = {h.first for h, c, _, _ in kept if c == "complaint"}
+        if not complaint_starts:
+            return kept
+        return [
+            (h, c, w, s)
+            for h, c, w, s in kept
             if not (c == "persistence" and h.last - h.first == 1 and {h.last, h.last + 1} & complaint_starts)
         ]
+
+    def _opening_items(self, facts: TurnAnalysis, raw: list[_CustomerCue]) -> tuple[list[_Item], bool]:
+        """Items of a customer turn before the first agent reply: it describes the problem.
+
+        Only repeat contact, escalation, cancellation and sarcasm count there
+        (at :data:`OPENING_FACTOR`); the turn's sentiment and its problem cues
+        tell whether the customer came with a problem.
+        """
+        if not self.opening_negative:
+            self.opening_negative = facts.sentiment <= OPENING_UPSET or any(c in _UPSET for _, c, _, _ in raw)
+        sarcastic = False
+        items: list[_Item] = []
+        for hit, category, weight, _ in raw:
+            if category == "sarcasm":
+                sarcastic = True
+            if category not in OPENING_CATEGORIES:
+                continue
+            sign = CUSTOMER_SIGNS.get(category, 0.0)
+            cue = facts.text[hit.start : hit.end]
+            items.append(
+                _Item(hit, facts.index, hit.start, hit.end, cue, category, sign * weight * OPENING_FACTOR)
+            )
+        return items, sarcastic
+
+    def _reply_items(
+        self, facts: TurnAnalysis, raw: list[_CustomerCue], state: int
+    ) -> tuple[list[_Item], bool]:
+        """Items of a customer turn after an agent reply (see :meth:`_customer_items`)."""
+        text = facts.text
+        n_sent = len(facts.sentences)
         # Within a sentence a problem outweighs a confirmation ("it arrived broken").
-        negative_sentences = {
-            facts.sentence_of(h.first) for h, c, _ in raw if c in {"persistence", "problem"}
-        }
-        raw = [
-            (h, c, w)
-            for h, c, w in raw
-            if not (c in CONFIRMING and facts.sentence_of(h.first) in negative_sentences)
-        ]
-        negative_present = any(
-            CUSTOMER_SIGNS[c] < 0 and c not in {"sarcasm_maybe", "resignation"} for _, c, _ in raw
-        )
-        indirect = [] if opening else self._indirect(facts, raw)
-        reports = [] if opening else self._state_reports(facts, raw, indirect)
+        negative_sentences = {s for _, c, _, s in raw if c in {"persistence", "problem"}}
+        if negative_sentences:
+            raw = [(h, c, w, s) for h, c, w, s in raw if not (c in CONFIRMING and s in negative_sentences)]
+        negative_present = any(c in _CONTEXT_NEGATIVE for _, c, _, _ in raw)
+        indirect = self._indirect(facts, raw)
+        reports = self._state_reports(facts, raw, indirect)
         # A state the customer reports as wrong undoes a confirmation before it in
         # the same sentence ("a parcel arrived, but it's another small").
-        spoiled = [
-            (facts.sentence_of(_first_token(facts, i.start)), i.start) for i in reports if i.weight < 0
-        ]
-        raw = [
-            (h, c, w)
-            for h, c, w in raw
-            if not (
-                c in CONFIRMING
-                and any(facts.sentence_of(h.first) == si and h.start < at for si, at in spoiled)
-            )
-        ]
-        negative_present = negative_present or any(i.weight < 0 for i in reports)
+        spoiled = [(_sentence_at(facts, i.start), i.start) for i in reports if i.weight < 0]
+        if spoiled:
+            raw = [
+                (h, c, w, s)
+                for h, c, w, s in raw
+                if not (c in CONFIRMING and any(s == si and h.start < at for si, at in spoiled))
+            ]
+            negative_present = True
         confirm_present = (
-            bool(indirect) or any(c in CONFIRMING for _, c, _ in raw) or any(i.weight > 0 for i in reports)
+            bool(indirect) or any(c in CONFIRMING for _, c, _, _ in raw) or any(i.weight > 0 for i in reports)
         )
-        thanks_present = any(c == "gratitude" for _, c, _ in raw)
+        thanks_present = any(c == "gratitude" for _, c, _, _ in raw)
+        positive_sentences = {s for _, c, _, s in raw if c in _POSITIVE}
         sour = any(
-            s <= -0.3
-            and not any(facts.sentence_of(h.first) == i and CUSTOMER_SIGNS[c] > 0 for h, c, _ in raw)
-            for i, s in enumerate(facts.sentence_sentiments)
+            value <= -0.3 and i not in positive_sentences for i, value in enumerate(facts.sentence_sentiments)
         )
-        settled = thanks_present or confirm_present or any(c in {"closure", "acceptance"} for _, c, _ in raw)
+        settled = (
+            thanks_present or confirm_present or any(c in {"closure", "acceptance"} for _, c, _, _ in raw)
+        )
         # Bare praise after bad news ("Brilliant. Really brilliant service.") when
         # the customer came with a problem and nothing was done is sarcasm.
         unhelped = self.opening_negative and not self.acted
         negative_context = negative_present or sour or ((state < 0 or unhelped) and not settled)
-        if opening:
-            self.opening_negative = (
-                self.opening_negative
-                or facts.sentiment <= OPENING_UPSET
-                or any(c in {"persistence", "problem", "complaint", "sarcasm", "burden"} for _, c, _ in raw)
-            )
         sarcastic = False
         items: list[_Item] = []
-        for hit, category, weight in raw:
-            if category in {"sarcasm_maybe", "praise"} and not opening:
+        for hit, category, weight, sentence in raw:
+            if category in {"sarcasm_maybe", "praise"}:
                 if negative_context and not confirm_present:
                     category, sarcastic = "sarcasm", True
                 elif category == "sarcasm_maybe":
                     category, weight = "praise", weight * SINCERE_SHARE
             elif category == "sarcasm":
                 sarcastic = True
-            if opening and category not in OPENING_CATEGORIES:
-                continue
             sign = CUSTOMER_SIGNS.get(category, 0.0)
-            if category == "sarcasm_maybe":
-                continue  # ambiguous in the opening: no evidence either way
             if category in LIGHT:
                 if state > 0 or confirm_present:
                     pass
@@ -958,8 +1071,7 @@ class _Run:
                     continue  # "ok fine" after a refusal: neither way
             if confirm_present and category in PROCESS_COMPLAINTS:
                 weight *= 0.5
-            tilt = 1.0 - SENTENCE_TILT * (n_sent - 1 - facts.sentence_of(hit.first)) / max(n_sent - 1, 1)
-            factor = OPENING_FACTOR if opening else tilt
+            tilt = 1.0 - SENTENCE_TILT * (n_sent - 1 - sentence) / max(n_sent - 1, 1)
             items.append(
                 _Item(
                     hit,
@@ -968,7 +1080,7 @@ class _Run:
                     hit.end,
                     text[hit.start : hit.end],
                     category,
-                    sign * weight * factor,
+                    sign * weight * tilt,
                 )
             )
         items.extend(indirect)
@@ -976,7 +1088,7 @@ class _Run:
         if sarcastic and any(i.weight < 0 and i.category != "sarcasm" for i in items):
             # Irony colours the whole turn: "Oh lovely, a week with no card. Really appreciate it."
             items = [
-                attrs.evolve(i, category="sarcasm", weight=-i.weight)
+                i._replace(category="sarcasm", weight=-i.weight)
                 if i.category in LIGHT and i.weight > 0
                 else i
                 for i in items
@@ -984,7 +1096,7 @@ class _Run:
         return items, sarcastic
 
     def _state_reports(
-        self, facts: TurnAnalysis, raw: list[tuple[Hit, str, float]], indirect: list[_Item]
+        self, facts: TurnAnalysis, raw: list[_CustomerCue], indirect: list[_Item]
     ) -> list[_Item]:
         """Clauses without a cue read as reports of the state after the agent's reply.
 
@@ -999,11 +1111,14 @@ class _Run:
         """
         tokens, negated = facts.tokens, facts.negated
         text = facts.text
-        cued = [(h, c) for h, c, _ in raw if c not in _SOFT]
-        soft = [(h.first, h.last) for h, c, _ in raw if c in _SOFT]
+        cued = [(h, c) for h, c, _, _ in raw if c not in _SOFT]
+        soft = [(h.first, h.last) for h, c, _, _ in raw if c in _SOFT]
         # Masked phrases ("no thanks", "not interested", "at work") say nothing about the state.
         soft += [(h.first, h.last) for h in self.customer_hits[facts.index] if h.category == "neutral"]
-        covered = {facts.sentence_of(_first_token(facts, i.start)) for i in indirect}
+        masked = {k for a, b in soft for k in range(a, b)}
+        # Where a firm acceptance or good-bye starts ("ugh fine, go ahead").
+        answers = [h.first for h, c, w, _ in raw if c in {"acceptance", "closure"} and w >= 0.8]
+        covered = {_sentence_at(facts, i.start) for i in indirect}
         items: list[_Item] = []
         neutral: list[_Item] = []
         for index, sentence in enumerate(facts.sentences):
@@ -1011,26 +1126,21 @@ class _Run:
                 continue
             previous_positive = False
             for first, last, contrasted in _clauses(tokens, sentence):
-                inside = [c for h, c in cued if first <= h.first < last]
-                if any(
-                    first <= h.first < last and c in {"acceptance", "closure"} and w >= 0.8 for h, c, w in raw
-                ):
+                if any(first <= at < last for at in answers):
                     # "ugh fine, go ahead" answers an offer, it reports no state (a weak
                     # "done" often opens a report: "done, it says SIM not provisioned").
                     continue
+                inside = [c for h, c in cued if first <= h.first < last]
                 if inside:
                     previous_positive = any(CUSTOMER_SIGNS.get(c, 0.0) > 0 for c in inside)
                     continue
                 words = [k for k in range(first, last) if tokens[k].kind == "word"]
                 norms = [tokens[k].norm for k in words]
-                content = [
-                    k
-                    for k in words
-                    if tokens[k].norm not in _FILLER_WORDS and not any(a <= k < b for a, b in soft)
-                ]
+                content = [k for k in words if tokens[k].norm not in _FILLER_WORDS and k not in masked]
                 if len(content) < 2 or _NOT_REPORT & set(norms) or norms[1:2] == ["you"]:
                     previous_positive = False
                     continue
+                symptoms, desired = self._complaint()
                 overlap = 0
                 for k in range(first, last):
                     token = tokens[k]
@@ -1040,9 +1150,9 @@ class _Run:
                         key = stem(token.norm)
                     else:
                         continue
-                    if key in self.symptoms:
+                    if key in symptoms:
                         overlap += 1 if negated[k] else -1
-                    elif key in self.desired:
+                    elif key in desired:
                         overlap += -1 if negated[k] else 1
                 # A negator that negates something ("hasn't moved", "nothing's come on"),
                 # not an answer ("no, label's fine", "so no.").
@@ -1077,35 +1187,38 @@ class _Run:
                     items.append(
                         _Item(None, facts.index, start, end, text[start:end], "state_problem", -STATE_REPORT)
                     )
-                elif self.prompted:
+                elif self._prompted():
                     neutral.append(
                         _Item(None, facts.index, start, end, text[start:end], "state_report", NEUTRAL_REPORT)
                     )
                 previous_positive = reading > 0
         if neutral and not items and not cued and not any(x.question for x in facts.sentences):
             items.append(neutral[-1])
+        if not items:
+            return items
         # Within a sentence the later of two opposite readings wins ("it restarted
         # but the pages just sit there spinning"); a problem cue counts as a reading.
-        signed = (
-            [(i.start, i.weight) for i in items]
-            + [(h.start, -1.0) for h, c in cued if c in {"problem", "persistence"}]
-            + [(h.start, 1.0) for h, c in cued if c in CONFIRMING]
-        )
-        return [
-            i
-            for i in items
-            if not any(
-                facts.sentence_of(_first_token(facts, at)) == facts.sentence_of(_first_token(facts, i.start))
-                and at > i.start
-                and (w > 0) != (i.weight > 0)
-                for at, w in signed
+        signed = [
+            (_sentence_at(facts, at), at, w)
+            for at, w in itertools.chain(
+                [(i.start, i.weight) for i in items],
+                [(h.start, -1.0) for h, c in cued if c in {"problem", "persistence"}],
+                [(h.start, 1.0) for h, c in cued if c in CONFIRMING],
             )
         ]
+        kept = []
+        for i in items:
+            here = _sentence_at(facts, i.start)
+            if not any(s == here and at > i.start and (w > 0) != (i.weight > 0) for s, at, w in signed):
+                kept.append(i)
+        return kept
 
-    def _indirect(self, facts: TurnAnalysis, raw: list[tuple[Hit, str, float]]) -> list[_Item]:
+    def _indirect(self, facts: TurnAnalysis, raw: list[_CustomerCue]) -> list[_Item]:
         """Confirmations told with "now"/"finally" and no cue: "it's showing up now"."""
         tokens = facts.tokens
-        covered = {facts.sentence_of(h.first) for h, c, _ in raw if c not in _SOFT}
+        if not _mentions(tokens, _NOW_WORDS):
+            return []
+        covered = {s for _, c, _, s in raw if c not in _SOFT}
         items = []
         for i, sentence in enumerate(facts.sentences):
             if sentence.question or i in covered:
@@ -1132,35 +1245,53 @@ class _Run:
             )
         return items
 
+    def _complaint(self) -> tuple[frozenset[str], frozenset[str]]:
+        """The opening complaint's stems: its symptoms and what it said was missing.
+
+        Symptom words: "dropping", "declined"; missing states: "hasn't
+        *arrived*", "won't *drain*". Read once, when a clause first needs them.
+        """
+        if self._complaint_stems is None:
+            self._complaint_stems = self._read_complaint()
+        return self._complaint_stems
+
+    def _prompted(self) -> bool:
+        """Whether the last agent turn so far did, promised or asked for something (read when needed)."""
+        if self.prompted is None:
+            assert self.last_agent is not None  # set with it
+            facts, items = self.last_agent
+            self.prompted = any(i.category in _PROMPTING for i in items) or any(
+                _first_word(facts.tokens, x) in _INSTRUCTIONS for x in facts.sentences
+            )
+        return self.prompted
+
     # -- agent turns ------------------------------------------------------------
 
     def _agent_items(self, facts: TurnAnalysis) -> list[_Item]:
-        items = []
-        tokens = facts.tokens
-        for hit in self.agent_hits[facts.index]:
-            category, weight = hit.category, hit.cue.weight
+        items: list[_Item] = []
+        hits = self.agent_hits[facts.index]
+        for hit in hits:
+            cue = hit.cue
+            category, weight = cue.category, cue.weight
             if category == "courtesy":
                 continue
-            sentence = facts.sentences[facts.sentence_of(hit.first)]
-            first_word = next(
-                (t.norm for t in tokens[sentence.first : sentence.last] if t.kind == "word"), ""
-            )
-            if category in {"action", "agent_ack", "promise"}:
+            if category in _DOING:
+                sentence = facts.sentences[facts.sentence_of(hit.first)]
+                first_word = _first_word(facts.tokens, sentence)
                 if first_word in _CONDITIONAL or (sentence.question and first_word in _AUXILIARIES):
                     continue  # "is the fix deployed?", "once it's done"
-                if _negated(facts, hit):
+                if hit.negated and _negated(facts, hit):
                     category, weight = "pending", weight * 0.5  # "it hasn't been reset yet"
-            elif _negated(facts, hit) and category in {"deflection", "pending"}:
+            elif category in {"deflection", "pending"} and hit.negated and _negated(facts, hit):
                 continue  # "no need to call our helpline"
             if category == "wrap_up":
                 # "Is there anything else?" with nothing done and nothing said: a non-answer.
-                others = [
-                    s for s in facts.sentences if not s.first <= hit.first < s.last and s.last - s.first >= 8
-                ]
                 if (
                     self.acted
-                    or others
-                    or any(h.category not in {"wrap_up", "courtesy"} for h in self.agent_hits[facts.index])
+                    or any(
+                        not s.first <= hit.first < s.last and s.last - s.first >= 8 for s in facts.sentences
+                    )
+                    or any(h.category not in {"wrap_up", "courtesy"} for h in hits)
                 ):
                     continue
                 category, weight = "non_answer", NON_ANSWER
@@ -1173,28 +1304,43 @@ class _Run:
     def _generic_actions(self, facts: TurnAnalysis, found: list[_Item]) -> list[_Item]:
         """Completed actions told as "I've <verb>ed ..." that no cue matched ("I've re-paired it")."""
         tokens = facts.tokens
-        busy = {facts.sentence_of(_first_token(facts, i.start)) for i in found}
+        all_norms = [t.norm for t in tokens]
+        # Cheap tests on the whole turn first: no actor or no word that may be a
+        # doing verb, no "I've <verb>ed".
+        if _ACTORS.isdisjoint(all_norms) or (
+            _IRREGULAR_ACTIONS.isdisjoint(all_norms) and not _ENDS_IN_ED.search(" ".join(all_norms))
+        ):
+            return []
+        busy = {_sentence_at(facts, i.start) for i in found}
         items = []
         for index, sentence in enumerate(facts.sentences):
-            words = [k for k in range(sentence.first, sentence.last) if tokens[k].kind == "word"]
-            if index in busy or sentence.question or not words or tokens[words[0]].norm in _CONDITIONAL:
+            if (
+                index in busy
+                or sentence.question
+                or _ACTORS.isdisjoint(all_norms[sentence.first : sentence.last])
+            ):
                 continue
+            words = [k for k in range(sentence.first, sentence.last) if tokens[k].kind == "word"]
+            if not words or all_norms[words[0]] in _CONDITIONAL:
+                continue
+            norms = [all_norms[k] for k in words]
             verb = None
             actor_seen = False
-            for position, k in enumerate(words):
-                if tokens[k].norm in _ACTORS:
+            for position, norm in enumerate(norms):
+                if norm in _ACTORS:
                     actor_seen = True
-                elif tokens[k].norm != "and" or not actor_seen:
+                elif norm != "and" or not actor_seen:
                     continue
-                after = words[position + 1 :]
-                while after and tokens[after[0]].norm in _ACTION_FILLERS:
-                    after = after[1:]
-                if after and _is_action_verb(tokens[after[0]].norm) and not facts.negated[after[0]]:
-                    verb = after[0]
+                # The word after the actor (and any fillers) must be a doing verb.
+                after = position + 1
+                while after < len(norms) and norms[after] in _ACTION_FILLERS:
+                    after += 1
+                if after < len(norms) and _is_action_verb(norms[after]) and not facts.negated[words[after]]:
+                    verb = words[after]
                     break
             if verb is None:
                 continue
-            subject = next(k for k in reversed(words) if k < verb and tokens[k].norm in _ACTORS | {"and"})
+            subject = next(k for k in reversed(words) if k < verb and tokens[k].norm in _ACTORS_OR_AND)
             start, end = tokens[subject].start, tokens[verb].end
             items.append(
                 _Item(None, facts.index, start, end, facts.text[start:end], "action", GENERIC_ACTION)
@@ -1206,45 +1352,39 @@ class _Run:
     def score(self, scorer: ResolutionScorer) -> Score:
         turns = self.turns
         counts = self.counts
-        first_customer = next(t.index for t in turns if t.role is Role.CUSTOMER)
-        first_reply = next(
-            (t.index for t in turns if t.role is Role.AGENT and t.index > first_customer), None
-        )
+        first_reply = self.first_reply = _first_reply(turns)
         customers: list[_CustomerTurn] = []
-        agents: list[_AgentTurn] = []
         sequence: list[_CustomerTurn | _AgentTurn] = []
+        # The customer turns before the last agent action: complaints it answered.
+        answered = 0
+        agent_turns = replies = 0
         state = 0  # +1 something was done / confirmed, -1 deflected / complained, 0 neither
-        self._profile(first_reply)
         for facts in turns:
-            role = facts.role
-            if role is Role.AGENT:
-                counts["agent_turns"] += 1
-                agent = _AgentTurn(facts.index, self._agent_items(facts))
-                agents.append(agent)
-                sequence.append(agent)
-                done = sum(i.weight for i in agent.items if i.category == "action")
-                away = sum(
-                    i.weight
-                    for i in agent.items
-                    if i.category in {"deflection", "refusal", "pending", "non_answer"}
-                )
+            role = facts.turn.role
+            if role is _AGENT:
+                agent_turns += 1
+                items = self._agent_items(facts)
+                acts = False
+                done = away = 0.0
+                for item in items:
+                    if item.category == "action":
+                        acts = True
+                        done += item.weight
+                    elif item.category in _AWAY:
+                        away += item.weight
+                sequence.append(_AgentTurn(facts.index, items, acts))
+                if acts:
+                    answered = len(customers)
                 if done > 0:
                     state = 1
                     self.acted = True
                 elif away > 0:
                     state = -1
-                self.prompted = any(
-                    i.category in {"action", "promise", "verify", "agent_ack"} for i in agent.items
-                ) or any(
-                    next((t.norm for t in facts.tokens[x.first : x.last] if t.kind == "word"), "")
-                    in _INSTRUCTIONS
-                    for x in facts.sentences
-                )
-            elif role is Role.CUSTOMER:
-                counts["customer_turns"] += 1
+                self.last_agent, self.prompted = (facts, items), None
+            elif role is _CUSTOMER:
                 opening = first_reply is None or facts.index < first_reply
                 items, sarcastic = self._customer_items(facts, opening, state)
-                net = sum(i.weight for i in items)
+                net = _net(items)
                 sentiment = facts.sentiment
                 if sarcastic and sentiment > 0:
                     sentiment = -sentiment  # VADER reads "great, wonderful" at face value
@@ -1252,7 +1392,7 @@ class _Run:
                 customers.append(turn)
                 sequence.append(turn)
                 if not opening:
-                    counts["customer_replies"] += 1
+                    replies += 1
                     if net > 0:
                         state = 1
                     elif net < 0:
@@ -1260,15 +1400,11 @@ class _Run:
             else:
                 for hit in self.agent_hits[facts.index]:
                     if hit.category == "system_claim":
-                        counts["system_claims"] += 1
+                        counts["system_claims"] = counts.get("system_claims", 0) + 1
                         self.evidence.append(hit.evidence(facts.text, 0.0))
-        answered = set()
-        for position, entry in enumerate(sequence):
-            if isinstance(entry, _CustomerTurn) and any(
-                isinstance(e, _AgentTurn) and any(i.category == "action" for i in e.items)
-                for e in sequence[position + 1 :]
-            ):
-                answered.add(entry.index)
+        counts["customer_turns"] = len(customers)
+        counts["agent_turns"] = agent_turns
+        counts["customer_replies"] = replies
         total = self._customer_term(customers, answered)
         total += self._agent_term(sequence)
         total += self._sentiment_term(customers)
@@ -1277,13 +1413,14 @@ class _Run:
         label = _label(value, scorer.resolved_threshold, scorer.unresolved_threshold)
         details = self._details(customers, label, total)
         if not self.evidence:
-            last = customers[-1].index
+            last = customers[-1].turn
             self.evidence.append(Evidence(last, 0, 0, "no resolution cue", "no_cue", 0.0))
-        self.evidence.sort(key=lambda e: (e.turn, e.start, e.end))
+        self.evidence.sort(key=_EVIDENCE_ORDER)
         return Score(scorer.name, value, tuple(self.evidence), details)
 
-    def _profile(self, first_reply: int | None) -> None:
+    def _read_complaint(self) -> tuple[frozenset[str], frozenset[str]]:
         """Read the opening complaint: its symptom words and the state it says is missing."""
+        first_reply = self.first_reply
         symptoms: set[str] = set()
         desired: set[str] = set()
         agent_norms: set[str] | None = None  # the agents' words, read only when needed
@@ -1318,89 +1455,100 @@ class _Run:
             if agent_norms is None:
                 agent_norms = self._agent_norms()
             symptoms -= {stem(n) for n in agent_norms}
-        self.symptoms = frozenset(symptoms)
-        self.desired = frozenset(desired)
+        return frozenset(symptoms), frozenset(desired)
 
     def _agent_norms(self) -> set[str]:
         return {t.norm for f in self.turns if f.role is Role.AGENT for t in f.tokens}
 
-    def _customer_term(self, customers: list[_CustomerTurn], answered: set[int]) -> float:
-        """Recency-weighted customer evidence; complaints a later action answered count less."""
+    def _customer_term(self, customers: list[_CustomerTurn], answered: int) -> float:
+        """Recency-weighted customer evidence; complaints a later action answered count less.
+
+        The first *answered* customer turns came before an agent's completed action.
+        """
         total = 0.0
         n = len(customers)
+        counts = self.counts
+        evidence = self.evidence
         for position, turn in enumerate(customers):
-            recency = RECENCY ** (n - 1 - position)
             items = turn.items
-            if turn.index in answered:
+            if not items:
+                continue
+            recency = RECENCY ** (n - 1 - position)
+            if position < answered:
                 items = [
-                    attrs.evolve(i, weight=i.weight * (0.0 if i.category == "cancellation" else ANSWERED))
+                    i._replace(weight=i.weight * (0.0 if i.category == "cancellation" else ANSWERED))
                     if i.weight < 0
                     else i
                     for i in items
                 ]
-            net = sum(i.weight for i in items)
+            net = _net(items)
             scale = min(1.0, TURN_CAP / abs(net)) if net else 1.0
             for item in items:
                 weight = item.weight * recency * scale
                 total += weight
                 if item.weight:
-                    self.counts[_COUNTERS.get(item.category, item.category)] += 1
-                self.evidence.append(
+                    key = _COUNTERS.get(item.category, item.category)
+                    counts[key] = counts.get(key, 0) + 1
+                evidence.append(
                     Evidence(item.turn, item.start, item.end, item.cue, item.category, round(weight, 4))
                 )
         return total
 
     def _agent_term(self, sequence: list[_CustomerTurn | _AgentTurn]) -> float:
         """Agent actions (undone by a later complaint) against deflections, refusals and pending notices."""
+        # What follows each agent turn, read backwards once: whether a later customer
+        # reply complained or confirmed, whether this or a later agent turn acted,
+        # the net of the last customer turn that said something, whether anyone replied.
+        following: list[tuple[bool, bool, bool, float, bool]] = []
+        complained = confirmed = acted_later = replied = False
+        last_says: float | None = None
+        for entry in reversed(sequence):
+            if isinstance(entry, _AgentTurn):
+                acted_later = acted_later or entry.acts
+                if entry.items:
+                    following.append((complained, confirmed, acted_later, last_says or 0.0, replied))
+                continue
+            replied = True
+            if last_says is None and entry.net:
+                last_says = entry.net
+            if not entry.opening:
+                complained = complained or entry.net < 0
+                confirmed = confirmed or entry.net > 0
+        following.reverse()
+        counts = self.counts
         totals: dict[str, float] = {}
         kept: list[tuple[_Item, float]] = []
-        for position, entry in enumerate(sequence):
-            if not isinstance(entry, _AgentTurn):
+        previous: _CustomerTurn | None = None
+        after = iter(following)
+        for entry in sequence:
+            if isinstance(entry, _CustomerTurn):
+                previous = entry
                 continue
-            later = sequence[position + 1 :]
-            complained = any(isinstance(e, _CustomerTurn) and not e.opening and e.net < 0 for e in later)
-            confirmed = any(isinstance(e, _CustomerTurn) and not e.opening and e.net > 0 for e in later)
-            acted_later = any(
-                isinstance(e, _AgentTurn) and any(i.category == "action" for i in e.items)
-                for e in sequence[position:]
-            )
-            previous = next((e for e in reversed(sequence[:position]) if isinstance(e, _CustomerTurn)), None)
+            if not entry.items:
+                continue
+            complained, confirmed, acted_later, last_says_now, replied = next(after)
             for item in entry.items:
                 category = item.category
                 factor = 1.0
                 if category == "system_claim":
-                    self.counts["system_claims"] += 1
+                    counts["system_claims"] = counts.get("system_claims", 0) + 1
                     factor = 0.0
                 elif category in {"action", "promise"} and complained:
                     # A complaint after the action undoes it, unless a later confirmation settles it.
-                    last_says = next(
-                        (e.net for e in reversed(later) if isinstance(e, _CustomerTurn) and e.net), 0.0
-                    )
-                    factor = 0.0 if last_says < 0 or not confirmed else 1.0
+                    factor = 0.0 if last_says_now < 0 or not confirmed else 1.0
                 elif category == "agent_ack":
                     factor = 1.0 if previous is not None and previous.net > 0 and not complained else 0.0
-                elif category in {"deflection", "refusal", "pending", "non_answer"} and (
-                    acted_later or confirmed
-                ):
+                elif category in _AWAY and (acted_later or confirmed):
                     factor = OVERTAKEN
                 elif category == "verify":
                     # "Can you check now?" with no answer: the fix was never confirmed.
-                    replied = any(isinstance(e, _CustomerTurn) for e in later)
                     factor = 0.0 if replied else 1.0
                 kept.append((item, factor))
                 if factor:
                     totals[category] = totals.get(category, 0.0) + item.weight * factor
-        caps = {
-            "action": ACTION_CAP,
-            "agent_ack": ACTION_CAP,
-            "promise": ACTION_CAP,
-            "deflection": DEFLECTION_CAP,
-            "non_answer": DEFLECTION_CAP,
-            "refusal": REFUSAL_CAP,
-            "pending": PENDING_CAP,
-            "verify": 1.0,
-        }
-        scales = {c: min(1.0, caps[c] / totals[c]) if totals[c] > 0 and c in caps else 1.0 for c in totals}
+        if not kept:
+            return 0.0
+        scales = {c: min(1.0, _CAPS[c] / totals[c]) if totals[c] > 0 and c in _CAPS else 1.0 for c in totals}
         total = 0.0
         for item, factor in kept:
             category = item.category
@@ -1408,9 +1556,10 @@ class _Run:
             weight = gain * item.weight * factor * scales.get(category, 1.0)
             total += weight
             if weight:
-                self.counts[_COUNTERS.get(category, category)] += 1
+                key = _COUNTERS.get(category, category)
+                counts[key] = counts.get(key, 0) + 1
             elif category == "action":
-                self.counts["cancelled_actions"] += 1
+                counts["cancelled_actions"] = counts.get("cancelled_actions", 0) + 1
             if category == "verify" and not weight:
                 continue
             shown = "cancelled_action" if category == "action" and not weight else category
@@ -1429,22 +1578,22 @@ class _Run:
         term = SENTIMENT_END_GAIN * last.sentiment + SENTIMENT_CHANGE_GAIN * change
         if term:
             cue = f"customer sentiment {self.sentiment_start:+.2f} -> {last.sentiment:+.2f}"
-            self.evidence.append(Evidence(last.index, 0, 0, cue, "sentiment", round(term, 4)))
+            self.evidence.append(Evidence(last.turn, 0, 0, cue, "sentiment", round(term, 4)))
         return term
 
     def _open_question(self, sequence: list[_CustomerTurn | _AgentTurn]) -> float:
         last = sequence[-1]
         if not isinstance(last, _CustomerTurn) or last.opening or last.net > 0:
             return 0.0
-        facts = self.turns[last.index]
+        facts = self.turns[last.turn]
         asked = [s for s in facts.sentences if s.question]
         if not asked:
             return 0.0
         sentence = asked[-1]
-        self.counts["persistence"] += 1
+        self.counts["persistence"] = self.counts.get("persistence", 0) + 1
         self.evidence.append(
             Evidence(
-                last.index,
+                last.turn,
                 sentence.start,
                 sentence.end,
                 "unanswered final question",
@@ -1457,9 +1606,12 @@ class _Run:
     def _details(self, customers: list[_CustomerTurn], label: str, total: float) -> dict[str, float | str]:
         counts = self.counts
         replies = [c for c in customers if not c.opening]
-        details: dict[str, float | str] = {"label": label}
-        for key in _DETAIL_KEYS[1:19]:
-            details[key] = float(counts[key])
+        # Every key in its place (counts at zero), then the counts that were fed.
+        details: dict[str, float | str] = dict.fromkeys(_DETAIL_KEYS, 0.0)
+        details["label"] = label
+        for key, count in counts.items():
+            if key in _COUNT_KEYS:
+                details[key] = float(count)
         details["sentiment_start"] = round(self.sentiment_start, 4)
         details["sentiment_end"] = round(self.sentiment_end, 4) if replies else math.nan
         details["sentiment_change"] = (
