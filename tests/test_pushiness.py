@@ -1,14 +1,16 @@
 import math
 import pickle
+from collections.abc import Iterator
 
 import attrs
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from servicescore import Cue, Lexicon, Role, Transcript, Turn
+from servicescore import Analyzer, Cue, Lexicon, Role, Transcript, Turn
+from servicescore._incremental import ScoreAccumulator
 from servicescore.scorers import PushinessScorer
-from tests.strategies import PRESSURE_SENTENCES, sales_dialogues
+from tests.strategies import PRESSURE_SENTENCES, live_dialogues, sales_dialogues
 
 SCORER = PushinessScorer()
 DETAIL_KEYS = {
@@ -316,6 +318,14 @@ class TestProperties:
         assert SCORER(transcript) == SCORER(transcript)
         assert PushinessScorer()(transcript) == SCORER(transcript)
 
+    @given(sales_dialogues())
+    def test_lexicons_matched_with_others_first(self, transcript: Transcript) -> None:
+        # A suite matches every scorer's lexicon_requests() in one walk before scoring.
+        analysis = Analyzer()(transcript)
+        requests = [(Lexicon("other", [Cue("sorry", "apology")]), None), *SCORER.lexicon_requests()]
+        analysis.hits_many([lexicon for lexicon, _ in requests], [roles for _, roles in requests])
+        assert SCORER(analysis) == SCORER(transcript)
+
     @given(sales_dialogues(), st.sampled_from(PRESSURE_SENTENCES), st.integers(0, 10))
     def test_appending_pressure_never_lowers(self, transcript: Transcript, pressure: str, pick: int) -> None:
         agents = [i for i, t in enumerate(transcript.turns) if t.role is Role.AGENT]
@@ -336,3 +346,37 @@ class TestProperties:
         after = value(attrs.evolve(transcript, turns=turns))
         before = SCORER(transcript).value
         assert after >= (before or 0.0) - 1e-12
+
+
+def fed(transcript: Transcript) -> Iterator[ScoreAccumulator]:
+    """A fresh accumulator of ``SCORER``, then the same one after each turn of *transcript* is added."""
+    analysis = Analyzer()(transcript)
+    requests = SCORER.lexicon_requests()
+    per_lexicon = analysis.hits_many([lexicon for lexicon, _ in requests], [roles for _, roles in requests])
+    accumulator = SCORER.start(transcript)
+    yield accumulator
+    for facts, hits in zip(analysis.turns, zip(*per_lexicon, strict=True), strict=True):
+        accumulator.add(facts, hits)
+        yield accumulator
+
+
+class TestIncremental:
+    """The accumulator fed turn by turn gives, after each turn, the batch score of the turns so far."""
+
+    @given(sales_dialogues() | live_dialogues())
+    def test_prefix_scores_equal_batch(self, transcript: Transcript) -> None:
+        for k, accumulator in enumerate(fed(transcript)):
+            expected = SCORER(attrs.evolve(transcript, turns=transcript.turns[:k]))
+            assert accumulator.score() == expected
+            assert accumulator.score() == expected  # reading the score leaves the state alone
+
+    def test_no_sales_span_joins_evidence_in_order(self) -> None:
+        transcript = chat(
+            (Role.CUSTOMER, "Do you have a cheaper plan?"),
+            (Role.AGENT, "Yes, would you like to switch to our Basic plan for $20 a month?"),
+        )
+        *_, accumulator = fed(transcript)
+        score = accumulator.score()
+        assert score == SCORER(transcript)
+        # As the batch sort put it: after the requested offer at the same (turn, start).
+        assert [e.category for e in score.evidence] == ["request", "requested_offer", "no_sales"]

@@ -4,10 +4,10 @@ A :class:`LiveSession` keeps the facts of every turn it has seen (tokens,
 sentences, negation scope, sentiment and lexicon hits), each computed once,
 when the turn arrives or when a scorer first asks for it. Alerts are decided
 from the new turn and a few turns of remembered context, so adding a turn costs
-the same whether it is the 5th or the 500th. Scores are whole-conversation
-facts: the suite's scorers run over the cached facts when
-:attr:`LiveSession.scorecard` is read, and the result is kept until the next
-turn arrives.
+the same whether it is the 5th or the 500th. Scores come from the suite's
+incremental scorers (:class:`~servicescore.IncrementalScorer`), fed each turn
+once; a scorer without an accumulator runs over the cached facts when
+:attr:`LiveSession.scorecard` is read.
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ from ._suite import Scorecard, Suite, default_suite
 from .exceptions import TranscriptError
 from .scorers import EmpathyScorer, LatencyScorer, PushinessScorer
 from .scorers._empathy import NEED_THRESHOLD
-from .scorers._latency import _duration
+from .scorers._latency import _duration, _LatencyAccumulator, _saturate
 
 __all__ = ["ALERT_KINDS", "Alert", "AlertKind", "LiveSession", "LiveUpdate"]
 
@@ -258,10 +258,6 @@ def _first(suite: Suite, kind: type[Any], default: Callable[[], Any]) -> Any:
     return default()
 
 
-def _wall(start: float, end: float) -> float:
-    return end - start
-
-
 def _whole(turn: Turn, index: int, cue: str, category: str, weight: float) -> Evidence:
     return Evidence(index, 0, len(turn.text), cue, category, weight)
 
@@ -279,11 +275,13 @@ class LiveSession:
     the scorecard equals ``suite(session.transcript)``, the batch result.
 
     **Cost.** Adding a turn analyses that turn only (tokens, sentences,
-    negation, sentiment, lexicon cues) and decides its alerts from a window
-    of at most seven turns, so it does not grow with the conversation. The
-    suite's scorers read the whole conversation: they run over the cached
-    per-turn facts when :attr:`scorecard` is read (linear in the turns so
-    far, with no re-analysis) and the card is kept until the next turn.
+    negation, sentiment, lexicon cues), feeds it to the accumulator of each
+    incremental scorer (:class:`~servicescore.IncrementalScorer`: all the
+    built-in ones) and decides its alerts from a window of at most seven
+    turns, so it does not grow with the conversation. Reading
+    :attr:`scorecard` asks the accumulators for their scores; only scorers
+    without one run over the cached per-turn facts (linear in the turns so
+    far, with no re-analysis). The card is kept until the next turn.
 
     **Alerts** (each with the turn it concerns and evidence spans):
 
@@ -343,13 +341,11 @@ class LiveSession:
         "_alerts",
         "_analyzer",
         "_cancel",
-        "_elapsed",
+        "_clock",
         "_empathy",
-        "_expectation",
         "_last_company",
         "_last_customer",
         "_last_time",
-        "_latency",
         "_need",
         "_need_turn",
         "_offer_turn",
@@ -359,11 +355,7 @@ class LiveSession:
         "_snapshot",
         "_store",
         "_suite",
-        "_voice",
         "_wait_alerted",
-        "_wait_opening",
-        "_wait_start",
-        "_wait_turn",
     )
 
     def __init__(
@@ -387,11 +379,8 @@ class LiveSession:
         self._alerts: list[Alert] = []
         self._empathy: EmpathyScorer = _first(suite, EmpathyScorer, EmpathyScorer)
         self._pushiness: PushinessScorer = _first(suite, PushinessScorer, PushinessScorer)
-        self._latency: LatencyScorer = _first(suite, LatencyScorer, LatencyScorer)
-        hours = self._latency.business_hours
-        self._elapsed: Callable[[float, float], float] = hours.elapsed if hours is not None else _wall
-        self._expectation = self._latency.expectations[empty.channel]
-        self._voice = empty.channel is Channel.PHONE
+        # Waits counted by the suite's latency scorer (or a default one), for slow_reply alerts.
+        self._clock: _LatencyAccumulator = _first(suite, LatencyScorer, LatencyScorer).start(empty)
         self._last_time: tuple[int, float] | None = None
         # Empathy: the most distressed customer turn since the last agent turn.
         self._need = 0.0
@@ -403,11 +392,8 @@ class LiveSession:
         self._last_company: int | None = None
         self._last_customer: int | None = None
         self._request: int | None = None  # the latest customer turn asking for an offer
-        # Latency: the open wait.
-        self._wait_start: float | None = None
-        self._wait_turn: int | None = None
-        self._wait_opening = False
-        self._wait_alerted = False
+        # Latency: the wait last alerted about (its first turn and start).
+        self._wait_alerted: tuple[int, float] | None = None
 
     @property
     def suite(self) -> Suite:
@@ -458,7 +444,6 @@ class LiveSession:
                 field="time",
                 value=turn.time,
             )
-        first_timed = turn.time is not None and self._last_time is None
         facts = self._store.append(turn)
         self._accumulators.add(facts, self._store.views[index])
         if turn.time is not None:
@@ -471,7 +456,7 @@ class LiveSession:
         if turn.role in _COMPANY:
             raised.extend(self._offer(index))
             self._last_company = index
-        raised.extend(self._latency_turn(turn, index, first_timed=first_timed))
+        raised.extend(self._latency_turn(turn, index))
         self._alerts.extend(raised)
         self._snapshot = _Snapshot(self._store, self._suite, index + 1, self._accumulators)
         return LiveUpdate(index, tuple(raised), snapshot=self._snapshot)
@@ -599,60 +584,43 @@ class LiveSession:
 
     # ---- latency ----
 
-    def _latency_turn(self, turn: Turn, index: int, *, first_timed: bool) -> list[Alert]:
-        """Track the customer's wait for a human agent, as the latency scorer counts waits."""
-        if turn.time is None:
-            return []
-        if turn.end is not None and not self._voice:
-            self._voice = True
-        start = turn.time
-        if first_timed and self._voice and turn.role is not Role.AGENT:
-            # A call that opens with IVR, queue or customer turns waits until an agent speaks.
-            self._open(start, index, opening=True)
-        if turn.role is not Role.AGENT:
-            raised = list(self._open_wait(start))
-            if turn.role is Role.CUSTOMER and (
-                self._wait_start is None or (self._voice and not self._wait_opening)
-            ):
-                done = turn.end if self._voice and turn.end is not None else start
-                self._open(done, index, opening=False)
-            return raised
-        waited_from = self._wait_start
-        self._wait_start, self._wait_turn, self._wait_opening = None, None, False
-        if waited_from is None:
-            return []
-        wait = max(0.0, self._elapsed(waited_from, start))
-        if wait <= self._expectation:
-            return []
-        ratio = wait / self._expectation
-        cue = f"reply after {_duration(wait)}"
-        # The latency scorer's weight of a wait: r²/(1 + r²) - 0.5 for r = wait / expectation.
-        weight = round(ratio * ratio / (1.0 + ratio * ratio) - 0.5, 4)
-        message = (
-            f"The customer waited {_duration(wait)} for this reply; on {self._store.session.channel.value} "
-            f"they expect one within {_duration(self._expectation)}."
+    def _latency_turn(self, turn: Turn, index: int) -> list[Alert]:
+        """Count the turn's wait as the latency scorer does; ``slow_reply`` when a wait runs long."""
+        clock = self._clock
+        raised = (
+            list(self._open_wait(turn.time)) if turn.time is not None and turn.role is not Role.AGENT else []
         )
-        return [Alert("slow_reply", index, message, (_whole(turn, index, cue, "wait", weight),))]
-
-    def _open(self, start: float, index: int, *, opening: bool) -> None:
-        if start != self._wait_start:
-            self._wait_alerted = False
-        self._wait_start, self._wait_turn, self._wait_opening = start, index, opening
+        clock.add_turn(index, turn)
+        waits = clock.waits.waits
+        if turn.role is not Role.AGENT or not waits or waits[-1].reply != index:
+            return raised
+        wait, expectation = waits[-1].seconds, clock.expectation
+        if wait <= expectation:
+            return raised
+        cue = f"reply after {_duration(wait)}"
+        weight = round(_saturate(wait / expectation) - 0.5, 4)  # the latency scorer's weight of a wait
+        message = (
+            f"The customer waited {_duration(wait)} for this reply; on {clock.channel.value} "
+            f"they expect one within {_duration(expectation)}."
+        )
+        return [*raised, Alert("slow_reply", index, message, (_whole(turn, index, cue, "wait", weight),))]
 
     def _open_wait(self, now: float) -> tuple[Alert, ...]:
         """``slow_reply`` (once per wait) when the open wait at *now* exceeds the expectation."""
-        if self._wait_start is None or self._wait_turn is None or self._wait_alerted:
+        clock = self._clock
+        waits = clock.waits
+        since, index = waits.pending, waits.pending_turn
+        if since is None or index is None or self._wait_alerted == (index, since):
             return ()
-        wait = self._elapsed(self._wait_start, now)
-        if wait <= self._expectation:
+        wait = clock.elapsed(since, now)
+        if wait <= clock.expectation:
             return ()
-        self._wait_alerted = True
-        index = self._wait_turn
+        self._wait_alerted = (index, since)
         turn = self._store.turns[index]
         cue = f"waiting {_duration(wait)}"
         message = (
             f"The customer has been waiting {_duration(wait)} for an agent (since turn {index}); "
-            f"on {self._store.session.channel.value} they expect a reply within "
-            f"{_duration(self._expectation)}."
+            f"on {clock.channel.value} they expect a reply within "
+            f"{_duration(clock.expectation)}."
         )
         return (Alert("slow_reply", index, message, (_whole(turn, index, cue, "open_wait", 0.0),)),)

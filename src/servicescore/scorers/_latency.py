@@ -327,6 +327,7 @@ class _Waits:
         "expectation",
         "opening",
         "pending",
+        "pending_turn",
         "seconds",
         "started",
         "unanswered",
@@ -340,6 +341,7 @@ class _Waits:
         self.seconds: list[float] = []  # the waits' seconds, sorted
         self.evidence: list[Evidence] = []  # the first reply, and each later wait over the expectation
         self.pending: float | None = None  # since when the customer waits
+        self.pending_turn: int | None = None  # the turn that started the wait
         self.opening = False
         self.unanswered: list[int] = []  # customer turns since the last agent turn
         self.started = False  # whether a turn was read
@@ -351,15 +353,16 @@ class _Waits:
             if voice and role is not Role.AGENT:
                 # A call that opens with IVR, queue or customer turns: the caller
                 # waits from the first turn until an agent speaks.
-                self.pending, self.opening = _start(turn), True
+                self.pending, self.pending_turn, self.opening = _start(turn), index, True
         if role is Role.CUSTOMER:
             self.unanswered.append(index)
             if self.pending is None or (voice and not self.opening):
                 self.pending = _done(turn) if voice else _start(turn)
+                self.pending_turn = index
         elif role is Role.AGENT:
             if self.pending is not None:
                 self._wait(index, turn, max(0.0, self.elapsed(self.pending, _start(turn))))
-            self.pending, self.opening = None, False
+            self.pending, self.pending_turn, self.opening = None, None, False
             self.unanswered = []
 
     def _wait(self, index: int, turn: Turn, seconds: float) -> None:

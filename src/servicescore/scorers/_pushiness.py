@@ -15,12 +15,16 @@ import bisect
 import functools
 import itertools
 import math
-from collections.abc import Iterable, Sequence
+import operator
+import types
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Set as AbstractSet
 from typing import NamedTuple
 
 import attrs
 
 from .._analysis import Analysis, Hit, TurnAnalysis, analyze
+from .._incremental import accumulate
 from .._lexicon import Cue, Lexicon
 from .._model import Role, Transcript
 from .._score import Evidence, Score
@@ -64,6 +68,9 @@ UPSET_THRESHOLD = -0.25
 
 #: Who speaks for the company: bots push offers as well as people do.
 _COMPANY = frozenset({Role.AGENT, Role.BOT})
+#: The same as a tuple, for membership tests: a tuple compares enum members by identity, where a set
+#: would first hash each one in Python (``Enum.__hash__``).
+_COMPANY_ROLES = tuple(_COMPANY)
 #: A bare negative answer, a refusal right after an offer ("No.", "nope").
 _NO_WORDS = frozenset({"no", "nope", "nah", "nay"})
 #: Words skipped before the first word of a sentence (fillers, discourse markers).
@@ -200,12 +207,14 @@ def _lexicon_repr(lexicon: Lexicon) -> str:
     return f"<Lexicon {lexicon.name!r} version {lexicon.version!r}, {len(lexicon.cues)} cues>"
 
 
+#: Evidence in turn order, then text order.
+_evidence_order = operator.attrgetter("turn", "start")
+#: Evidence of one turn in text order.
+_evidence_start = operator.attrgetter("start")
+
+
 def _order(hit: Hit) -> tuple[int, int]:
     return hit.first, -hit.last
-
-
-def _hit_first(hit: Hit) -> int:
-    return hit.first
 
 
 def _token_start(token: Token) -> int:
@@ -230,9 +239,8 @@ def _check_threshold(instance: PushinessScorer, attribute: attrs.Attribute[float
 class _Cues(NamedTuple):
     """The lexicon hits of one sentence, sorted by category (negated hits dropped)."""
 
-    by_category: dict[str, list[Hit]]
-    negated_products: list[Hit]
-    price: tuple[int, int] | None
+    by_category: Mapping[str, list[Hit]]
+    negated_products: Sequence[Hit]
     service: bool
     negated_pressure: bool
 
@@ -242,6 +250,13 @@ class _Cues(NamedTuple):
     def first(self, category: str) -> Hit | None:
         found = self.by_category.get(category)
         return found[0] if found else None
+
+
+#: The cues of a sentence without lexicon hits (most sentences): read-only, shared.
+_NO_CUES = _Cues(types.MappingProxyType({}), (), False, False)
+#: Token fields read for a whole turn at once.
+_KIND = operator.attrgetter("kind")
+_NORM = operator.attrgetter("norm")
 
 
 def _price(tokens: Sequence[Token], sentence: Sentence) -> tuple[int, int] | None:
@@ -263,7 +278,9 @@ def _price(tokens: Sequence[Token], sentence: Sentence) -> tuple[int, int] | Non
     return None
 
 
-def _item_on_offer(hit: Hit, tokens: Sequence[Token], sentence: Sentence, heard: frozenset[str]) -> bool:
+def _item_on_offer(
+    hit: Hit, tokens: Sequence[Token], sentence: Sentence, heard: Callable[[], AbstractSet[str]]
+) -> bool:
     """Whether an item noun in an agent sentence names a product the agent brings up.
 
     An item (``card``, ``cover``, ``tariff``, ``booster``) is on offer when the
@@ -271,6 +288,7 @@ def _item_on_offer(hit: Hit, tokens: Sequence[Token], sentence: Sentence, heard:
     modifier (``the lounge card``, ``breakdown cover``) that is not a service
     modifier (``your new card``, ``a replacement router``) and the customer has
     not used both words already: the customer's own things are not sales.
+    *heard* returns the words the customer has used so far.
     """
     before = tokens[max(sentence.first, hit.first - _ITEM_REACH) : hit.first]
     if any(t.norm in _POSSESSIVES for t in before):
@@ -283,36 +301,45 @@ def _item_on_offer(hit: Hit, tokens: Sequence[Token], sentence: Sentence, heard:
     if modifier.kind != "word" or modifier.norm in _FUNCTION_WORDS or modifier.norm in _SERVICE_MODIFIERS:
         return False
     head = tokens[hit.last - 1].norm
-    return modifier.norm not in heard or head not in heard
+    words = heard()
+    return modifier.norm not in words or head not in words
+
+
+def _by_sentence(hits: tuple[Hit, ...], sentences: Sequence[Sentence]) -> list[tuple[Hit, ...]]:
+    """For each of *sentences*, the *hits* (ordered by first token) that start in it."""
+    if not hits:
+        return [()] * len(sentences)
+    firsts = [hit.first for hit in hits]
+    left = bisect.bisect_left
+    return [hits[left(firsts, s.first) : left(firsts, s.last)] for s in sentences]
+
+
+def _rhetorical(hits: Sequence[Hit], tokens: Sequence[Token]) -> bool:
+    """Whether a proposal among *hits* is a negative question frame (``why not``, ``wouldn't you``)."""
+    return any(
+        hit.cue.category in (_FRAME, _OFFER) and any(t.norm in NEGATORS for t in tokens[hit.first : hit.last])
+        for hit in hits
+    )
 
 
 def _sentence_cues(
     hits: Sequence[Hit],
     tokens: Sequence[Token],
     sentence: Sentence,
-    *,
-    agent: bool = False,
-    heard: frozenset[str] = frozenset(),
+    heard: Callable[[], AbstractSet[str]] | None = None,
 ) -> _Cues:
-    # The hits are ordered by their first token: keep those that start in the sentence.
-    hits = hits[
-        bisect.bisect_left(hits, sentence.first, key=_hit_first) : bisect.bisect_left(
-            hits, sentence.last, key=_hit_first
-        )
-    ]
+    """Sort the *hits* that start in *sentence* (see :func:`_by_sentence`) into its cues.
+
+    *heard* is given for an agent sentence: it returns the words the customer
+    has used so far (called only when an item noun needs them).
+    """
+    if not hits:
+        return _NO_CUES
     by_category: dict[str, list[Hit]] = {}
     negated_products: list[Hit] = []
     service_end = -1
     service = negated_pressure = False
-    # A negative question frame ("why not", "wouldn't you") does not negate the offer.
-    rhetorical = any(
-        hit.cue.category in (_FRAME, _OFFER) and any(t.norm in NEGATORS for t in tokens[hit.first : hit.last])
-        for hit in hits
-        if sentence.first <= hit.first < sentence.last
-    )
     for hit in hits:
-        if hit.first < sentence.first or hit.first >= sentence.last:
-            continue
         category = hit.cue.category
         if category == _SERVICE:
             service_end = hit.last
@@ -320,7 +347,7 @@ def _sentence_cues(
             continue
         if category == _ITEM:
             # Customers name items when they ask for them; agents only when they bring them up.
-            if agent and not _item_on_offer(hit, tokens, sentence, heard):
+            if heard is not None and not _item_on_offer(hit, tokens, sentence, heard):
                 continue
             category = _PRODUCT
         if category == _PRODUCT and (
@@ -329,7 +356,8 @@ def _sentence_cues(
         ):
             service_end = hit.last  # the customer's own item ("your donation", "my promo discount")
             continue
-        if hit.negated and not (rhetorical and category == _PRODUCT):
+        # A negative question frame ("why not", "wouldn't you") does not negate the offer.
+        if hit.negated and not (category == _PRODUCT and _rhetorical(hits, tokens)):
             if category == _PRODUCT:
                 negated_products.append(hit)
             negated_pressure = negated_pressure or category in (_PRESSURE, _DEADLINE)
@@ -338,22 +366,38 @@ def _sentence_cues(
         if same and hit.first < same[-1].last:
             continue  # overlaps the previous cue of its kind ("offer ends" + "ends on friday")
         same.append(hit)
-    # A price next to service money (a fee, a refund, a credit) is not a sale.
-    price = None if service else _price(tokens, sentence)
-    return _Cues(by_category, negated_products, price, service, negated_pressure)
+    return _Cues(by_category, negated_products, service, negated_pressure)
 
 
-def _completed_action(tokens: Sequence[Token], sentence: Sentence) -> tuple[int, int] | None:
+def _completed_action(
+    tokens: Sequence[Token], norms: Sequence[str], sentence: Sentence
+) -> tuple[int, int] | None:
     """The span of a completed service action found from sentence structure, or ``None``.
 
     Three forms, beyond the lexicon's ``completed`` cues: a first-person perfect
     (``I've re-linked your calendar``, ``we have repaired ...``), a passive
     perfect (``it's been repaired``) and a participle opening the sentence on
     its own (``Added, that's €30.``). Participles that report a look rather
-    than an action (``I've checked``) do not count.
+    than an action (``I've checked``) do not count. *norms* are the norms of
+    all the turn's *tokens*.
     """
     if sentence.question:
         return None
+    said = norms[sentence.first : sentence.last]
+    if "have" in said or "been" in said:  # both perfect forms need one of them
+        span = _perfect(tokens, sentence)
+        if span is not None:
+            return span
+    opener = _first_word(tokens, sentence)
+    if opener is not None and _participle(tokens[opener].norm):
+        following = tokens[opener + 1] if opener + 1 < sentence.last else None
+        if following is None or following.kind == "punct":
+            return opener, opener + 1
+    return None
+
+
+def _perfect(tokens: Sequence[Token], sentence: Sentence) -> tuple[int, int] | None:
+    """The span of a first-person or passive perfect of a service action in *sentence*, or ``None``."""
     words = [i for i in range(sentence.first, sentence.last) if tokens[i].kind == "word"]
     for n, i in enumerate(words):
         norm = tokens[i].norm
@@ -373,11 +417,6 @@ def _completed_action(tokens: Sequence[Token], sentence: Sentence) -> tuple[int,
             if _participle(word):
                 return words[n - 1], j + 1
             break
-    opener = _first_word(tokens, sentence)
-    if opener is not None and _participle(tokens[opener].norm):
-        following = tokens[opener + 1] if opener + 1 < sentence.last else None
-        if following is None or following.kind == "punct":
-            return opener, opener + 1
     return None
 
 
@@ -397,14 +436,17 @@ def _first_word(tokens: Sequence[Token], sentence: Sentence) -> int | None:
 class _AgentSentence(NamedTuple):
     offer: Hit | None
     retention: Hit | None
-    pressure: list[Hit]
-    deadlines: list[Hit]
+    pressure: Sequence[Hit]
+    deadlines: Sequence[Hit]
     completed: Hit | None
     crosssell: bool
     sales_term: bool
     frame: Hit | None
     pressure_talk: bool
 
+
+#: What most agent sentences hold: nothing (shared; ``_PushinessAccumulator._agent_turn`` skips it quickly).
+_NOTHING = _AgentSentence(None, None, (), (), None, False, False, None, False)
 
 #: Words that link a product to the price right after them ("the bundle is £89", "seats are €35",
 #: "Pro for $4").
@@ -413,15 +455,14 @@ _QUOTE_LINKS = frozenset({"is", "are", "costs", "cost", "for", "at", "runs"})
 _QUOTE_FILLERS = frozenset({"just", "only", "a", "mere", "now", "still", "currently"})
 
 
-def _quoted(cues: _Cues, tokens: Sequence[Token]) -> Hit | None:
+def _quoted(cues: _Cues, price: tuple[int, int], tokens: Sequence[Token]) -> Hit | None:
     """The offer term a price quote names, as in ``the Plus bundle is £89``, or ``None``.
 
     The price must follow a linking verb or preposition (``is``, ``are``,
     ``for``, ``at``) within a few tokens of the offer term, with no ``of`` in
     between: ``a donation of just $1`` names an amount, not a product's price.
     """
-    assert cues.price is not None
-    start = bisect.bisect_left(tokens, cues.price[0], key=_token_start)  # tokens are in text order
+    start = bisect.bisect_left(tokens, price[0], key=_token_start)  # tokens are in text order
     link = start - 1
     while link >= 0 and (tokens[link].kind == "punct" or tokens[link].norm in _QUOTE_FILLERS):
         link -= 1
@@ -442,14 +483,29 @@ def _structural_hit(
     return Hit(turn, tokens[first].start, tokens[last - 1].end, first, last, cue, False)
 
 
-def _agent_sentence(cues: _Cues, tokens: Sequence[Token], sentence: Sentence, turn: int) -> _AgentSentence:
-    """Classify one agent (or bot) sentence: offer, pressure, retention push, completed action."""
-    sales_term = cues.has(_PRODUCT) or cues.price is not None
+def _agent_sentence(
+    cues: _Cues,
+    price: tuple[int, int] | None,
+    tokens: Sequence[Token],
+    norms: Sequence[str],
+    sentence: Sentence,
+    turn: int,
+) -> _AgentSentence:
+    """Classify one agent (or bot) sentence: offer, pressure, retention push, completed action.
+
+    *price* is the sentence's price (see :func:`_price`), *norms* the norms of the turn's *tokens*.
+    """
+    sales_term = cues.has(_PRODUCT) or price is not None
     completed = None if sentence.question else cues.first(_COMPLETED)
     if completed is None:
-        span = _completed_action(tokens, sentence)
+        span = _completed_action(tokens, norms, sentence)
         if span is not None:
             completed = _structural_hit(turn, tokens, *span, "completed action", _COMPLETED)
+    if not cues.by_category:
+        # What the rest of this function finds without cues (each of its pushes needs one).
+        if completed is None and not sales_term and not cues.negated_pressure:
+            return _NOTHING
+        return _AgentSentence(None, None, (), (), completed, False, sales_term, None, cues.negated_pressure)
     proposals = cues.by_category.get(_OFFER, []) + cues.by_category.get(_FRAME, [])
     # A completed action reports service ("I've added the plan you asked for"), unless a proposal follows
     # it in the same sentence, as in unpunctuated speech ("i've cancelled that card would you also like ...").
@@ -462,7 +518,7 @@ def _agent_sentence(cues: _Cues, tokens: Sequence[Token], sentence: Sentence, tu
         if offer is None and pressure is not None:
             # Pressure proposes an offer when the offer term stands outside it ("upgrade now, only 2 left"),
             # not when it is its subject ("this offer ends today" is a deadline, not another offer).
-            outside = cues.price is not None or any(
+            outside = price is not None or any(
                 p.first >= pressure.last or p.last <= pressure.first
                 for p in cues.by_category.get(_PRODUCT, [])
             )
@@ -472,8 +528,8 @@ def _agent_sentence(cues: _Cues, tokens: Sequence[Token], sentence: Sentence, tu
             imperative = cues.first(_IMPERATIVE)
             if imperative is not None and imperative.first == opener:
                 offer = imperative
-        if offer is None and completed is None and cues.price is not None:
-            offer = _quoted(cues, tokens)  # a product quoted with its price ("the Plus bundle is £89")
+        if offer is None and completed is None and price is not None:
+            offer = _quoted(cues, price, tokens)  # a product quoted with its price ("the Plus bundle is £89")
     frame = None if completed is not None and not after else cues.first(_FRAME)
     return _AgentSentence(
         offer,
@@ -531,13 +587,14 @@ def _content(tokens: Sequence[Token], sentence: Sentence) -> frozenset[str]:
     )
 
 
+def _returns_to(tokens: Sequence[Token], sentence: Sentence, offer_words: frozenset[str]) -> bool:
+    """Whether *sentence* shares enough content words with an earlier offer's *offer_words*."""
+    return bool(offer_words) and len(_content(tokens, sentence) & offer_words) >= _OVERLAP
+
+
 def _span(facts: TurnAnalysis, first: int, last: int) -> tuple[int, int]:
     tokens = facts.tokens
     return tokens[first].start, tokens[last - 1].end
-
-
-def _words(tokens: Sequence[Token], sentence: Sentence) -> int:
-    return len([t for t in tokens[sentence.first : sentence.last] if t.kind in {"word", "number"}])
 
 
 @attrs.frozen
@@ -580,7 +637,9 @@ class PushinessScorer:
 
     The value is ``1 - exp(-load / SCALE)`` of the summed load, so it grows
     with every offer and pressure cue and saturates towards 1; ``0.0`` when
-    the agents never sell. ``None`` when no agent or bot speaks.
+    the agents never sell. ``None`` when no agent or bot speaks. Scores are
+    computed turn by turn through ``start()``, so a live session gets the
+    score of the turns so far without re-reading them.
 
     Evidence: each offer sentence (category ``"offer"``, ``"retention"`` or
     ``"requested_offer"``, weight = its load), each push with no offer in it
@@ -633,6 +692,7 @@ class PushinessScorer:
     upset_threshold: float = attrs.field(default=UPSET_THRESHOLD, kw_only=True, validator=_check_threshold)
     name: str = attrs.field(default="pushiness", kw_only=True)
     _layers: tuple[Lexicon, ...] = attrs.field(init=False, repr=False, eq=False)
+    _requests: tuple[tuple[Lexicon, frozenset[Role]], ...] = attrs.field(init=False, repr=False, eq=False)
 
     def __attrs_post_init__(self) -> None:
         if not isinstance(self.lexicon, Lexicon):
@@ -644,28 +704,65 @@ class PushinessScorer:
                 f"{', '.join(sorted(unknown))} (expected some of {', '.join(sorted(_CATEGORIES))})"
             )
         object.__setattr__(self, "_layers", _layers(self.lexicon, self.products))
+        object.__setattr__(self, "_requests", tuple(zip(self._layers, _LAYER_ROLES, strict=True)))
+
+    def lexicon_requests(self) -> tuple[tuple[Lexicon, frozenset[Role]], ...]:
+        """The lexicons this scorer reads, each with the roles whose turns it is matched on.
+
+        A suite matches them together with its other scorers' lexicons.
+        """
+        return self._requests
+
+    def start(self, transcript: Transcript) -> _PushinessAccumulator:
+        """A fresh accumulator: feed it each turn's facts in order, read :meth:`score` at any time."""
+        return _PushinessAccumulator(self)
 
     def __call__(self, item: Transcript | Analysis, /) -> Score:
         """Score one transcript (or its analysis)."""
-        analysis = analyze(item)
-        turns = analysis.turns
-        if not any(t.role in _COMPANY for t in turns):
-            return Score(self.name, None, reason="no agent or bot turn")
-        return _Run(self, analysis).score()
+        return accumulate(self, analyze(item))
 
 
-class _Run:
-    """The state of one scoring pass over a transcript, turn by turn."""
+class _PushinessAccumulator:
+    """The running state of :class:`PushinessScorer` over one conversation, turn by turn.
 
-    def __init__(self, scorer: PushinessScorer, analysis: Analysis) -> None:
+    Every turn is read once, when it is added: offers, pressure and the timing
+    context (refusals, cancel requests, requests, the resolution point) only
+    depend on the turns before. :meth:`score` reads running totals and copies
+    the evidence, which is kept in (turn, start) order as it grows.
+    """
+
+    __slots__ = (
+        "agent_words",
+        "cancelled",
+        "counts",
+        "evidence",
+        "first_company",
+        "heard",
+        "last_customer",
+        "load",
+        "offer_in_last_agent_turn",
+        "offer_made",
+        "offer_words",
+        "refusals",
+        "request_answered",
+        "request_open",
+        "resolved",
+        "sales_words",
+        "scorer",
+        "unheard",
+        "upset_cue",
+        "weighted",
+    )
+
+    def __init__(self, scorer: PushinessScorer) -> None:
         self.scorer = scorer
-        self.analysis = analysis
-        layers = analysis.hits_many(scorer._layers, _LAYER_ROLES)
-        self.hits = [
-            tuple(sorted(itertools.chain(*per_turn), key=_order)) for per_turn in zip(*layers, strict=True)
-        ]
+        #: Index of the first agent or bot turn (-1 before one arrives: the score does not apply yet).
+        self.first_company = -1
+        #: In (turn, start) order: each turn's evidence is sorted by start when the turn is added.
         self.evidence: list[Evidence] = []
-        self.counts = dict.fromkeys(_COUNTS, 0)
+        #: Whether some evidence has a non-zero weight (else ``score()`` adds a ``no_sales`` span).
+        self.weighted = False
+        self.counts = dict.fromkeys(_COUNTS, 0.0)
         self.load = 0.0
         self.resolved = False
         self.cancelled = False
@@ -679,39 +776,69 @@ class _Run:
         self.agent_words = 0
         self.sales_words = 0
         #: Words the customer has used so far: an item they named is theirs, not a product on offer.
+        #: Read through :meth:`_heard`, which adds the words of the customer turns in ``unheard``.
         self.heard: set[str] = set()
+        self.unheard: list[tuple[Token, ...]] = []
         #: Content words of the last unrequested offer, to see an agent return to it after a "no".
         self.offer_words: frozenset[str] = frozenset()
 
-    def score(self) -> Score:
-        first_company = -1
-        for facts in self.analysis.turns:
-            if facts.role is Role.CUSTOMER:
-                self._customer_turn(facts)
-            elif facts.role in _COMPANY:
-                if first_company < 0:
-                    first_company = facts.index
-                self._agent_turn(facts)
-        share = self.sales_words / self.agent_words if self.agent_words else math.nan
-        if self.agent_words:
-            self.load += W_SHARE * share
-        value = 1.0 - math.exp(-self.load / SCALE)
-        if not any(e.weight for e in self.evidence):
-            self.evidence.append(Evidence(first_company, 0, 0, "no offers or pressure", "no_sales", 0.0))
-        details: dict[str, float | str] = {key: float(count) for key, count in self.counts.items()}
-        details["sales_share"] = round(share, 4) if self.agent_words else math.nan
-        details["resolved"] = 1.0 if self.resolved else 0.0
-        self.evidence.sort(key=lambda e: (e.turn, e.start))
-        return Score(self.scorer.name, min(1.0, max(0.0, value)), tuple(self.evidence), details)
+    def add(self, facts: TurnAnalysis, hits: Sequence[tuple[Hit, ...]]) -> None:
+        """Read the next turn (*hits*: its cues of each of the scorer's lexicon layers)."""
+        role = facts.role
+        customer = role is Role.CUSTOMER
+        if not customer and role not in _COMPANY_ROLES:
+            return
+        turn_hits = tuple(sorted(itertools.chain(*hits), key=_order)) if any(hits) else ()
+        evidence = self.evidence
+        before = len(evidence)
+        if customer:
+            self._customer_turn(facts, turn_hits)
+        else:
+            if self.first_company < 0:
+                self.first_company = facts.index
+            self._agent_turn(facts, turn_hits)
+        added = len(evidence) - before
+        if added > 1:
+            new = evidence[before:]
+            new.sort(key=_evidence_start)  # stable: ties keep the order they were found in
+            evidence[before:] = new
+            if not self.weighted:
+                self.weighted = any(e.weight for e in new)
+        elif added and not self.weighted:
+            self.weighted = bool(evidence[-1].weight)
 
-    def _customer_turn(self, facts: TurnAnalysis) -> None:
-        tokens, text = facts.tokens, facts.text
-        hits = self.hits[facts.index]
+    def score(self) -> Score:
+        """The score of the turns read so far."""
+        name, first_company = self.scorer.name, self.first_company
+        if first_company < 0:
+            return Score(name, None, reason="no agent or bot turn")
+        agent_words = self.agent_words
+        share = self.sales_words / agent_words if agent_words else math.nan
+        load = self.load
+        if agent_words:
+            load += W_SHARE * share
+        value = 1.0 - math.exp(-load / SCALE)
+        evidence = self.evidence  # Score copies it into a tuple
+        if not self.weighted:
+            no_sales = Evidence(first_company, 0, 0, "no offers or pressure", "no_sales", 0.0)
+            # After the evidence of the same (turn, start), as a stable sort of the whole list would put it.
+            at = bisect.bisect_right(evidence, (first_company, 0), key=_evidence_order)
+            evidence = [*evidence[:at], no_sales, *evidence[at:]]
+        details = {  # the counts (floats), then the two rates; Score copies it
+            **self.counts,
+            "sales_share": round(share, 4) if agent_words else math.nan,
+            "resolved": 1.0 if self.resolved else 0.0,
+        }
+        return Score(name, min(1.0, max(0.0, value)), evidence, details)
+
+    def _customer_turn(self, facts: TurnAnalysis, hits: tuple[Hit, ...]) -> None:
+        tokens, text, sentences = facts.tokens, facts.text, facts.sentences
         requested = False
-        for sentence in facts.sentences:
-            cues = _sentence_cues(hits, tokens, sentence)
+        for sentence, own in zip(sentences, _by_sentence(hits, sentences), strict=True):
+            if not own:
+                continue  # no cue: no refusal, cancel request, request or confirmation
             found = _customer_sentence(
-                cues,
+                _sentence_cues(own, tokens, sentence),
                 tokens,
                 sentence,
                 offer_just_made=self.offer_in_last_agent_turn,
@@ -735,7 +862,7 @@ class _Run:
             if found.resolved is not None and found.refusal is None and not self.resolved:
                 self.resolved = True
                 self.evidence.append(found.resolved.evidence(text, 0.0, "resolved"))
-        self.heard.update([t.norm for t in tokens if t.kind == "word"])
+        self.unheard.append(tokens)
         # Distress idioms the sentiment lexicon does not score ("I'm fed up", "fourth outage this month").
         self.upset_cue = any(h.cue.category == _UPSET and not h.negated for h in hits)
         self.offer_in_last_agent_turn = False
@@ -745,32 +872,38 @@ class _Run:
             self.request_open = False
         self.last_customer = facts
 
+    def _heard(self) -> set[str]:
+        """The words the customer has used so far (read in only when an agent names an item)."""
+        for tokens in self.unheard:
+            self.heard.update([t.norm for t in tokens if t.kind == "word"])
+        self.unheard.clear()
+        return self.heard
+
     def _upset(self) -> bool:
         customer = self.last_customer
         return customer is not None and (customer.sentiment < self.scorer.upset_threshold or self.upset_cue)
 
-    def _agent_turn(self, facts: TurnAnalysis) -> None:
-        tokens, text = facts.tokens, facts.text
-        hits = self.hits[facts.index]
-        heard = frozenset(self.heard)
-        classified = [
-            (
-                s,
-                _agent_sentence(
-                    _sentence_cues(hits, tokens, s, agent=True, heard=heard), tokens, s, facts.index
-                ),
-            )
-            for s in facts.sentences
-        ]
-        turn_sales = any(c.offer is not None or c.sales_term for _, c in classified)
+    def _agent_turn(self, facts: TurnAnalysis, hits: tuple[Hit, ...]) -> None:
+        tokens, text, sentences = facts.tokens, facts.text, facts.sentences
+        kinds, norms = list(map(_KIND, tokens)), list(map(_NORM, tokens))
+        heard = self._heard
+        classified = []  # (sentence, its word count, what it does)
+        for sentence, own in zip(sentences, _by_sentence(hits, sentences), strict=True):
+            cues = _sentence_cues(own, tokens, sentence, heard)
+            sentence_kinds = kinds[sentence.first : sentence.last]
+            # A price next to service money (a fee, a refund, a credit) is not a sale.
+            price = None if cues.service or "number" not in sentence_kinds else _price(tokens, sentence)
+            words = sentence_kinds.count("word") + sentence_kinds.count("number")
+            found = _agent_sentence(cues, price, tokens, norms, sentence, facts.index)
+            classified.append((sentence, words, found))
         bridged = offered = False
-        for sentence, found in classified:
-            words = _words(tokens, sentence)
+        for sentence, words, found in classified:
             self.agent_words += words
+            if found is _NOTHING and not (self.cancelled or self.refusals):
+                continue  # nothing to record (after a "no", its words might still return to the offer)
             sales = False
             push = found.offer
             kind = "offer"
-            content = _content(tokens, sentence)
             if push is None and (self.cancelled or self.refusals):
                 # A push with no offer in it: retention after a cancel request, else persistence.
                 push = found.retention
@@ -781,7 +914,7 @@ class _Run:
                     push is None
                     and found.completed is None
                     and not self.cancelled
-                    and (found.sales_term or len(content & self.offer_words) >= _OVERLAP)
+                    and (found.sales_term or _returns_to(tokens, sentence, self.offer_words))
                 ):
                     push = found.frame or _structural_hit(
                         facts.index,
@@ -803,14 +936,21 @@ class _Run:
                 bridged = bridged or found.crosssell
                 sales = self._offer(facts, sentence, kind, bridged)
                 if sales and kind == "offer":
-                    self.offer_words = content
+                    self.offer_words = _content(tokens, sentence)
                 offered = True
-            pressure = list(found.pressure)
-            if (found.offer is not None or found.sales_term) and (sales or not self.request_open):
+            pressure = found.pressure
+            if (
+                found.deadlines
+                and (found.offer is not None or found.sales_term)
+                and (sales or not self.request_open)
+            ):
                 # Weak deadlines ("today") in an answer to a request are service ("I can order it today").
-                pressure += found.deadlines
+                pressure = [*pressure, *found.deadlines]
             if pressure:
-                in_sales = self.offer_made or turn_sales
+                # Sales talk: an offer so far, or an offer or offer term anywhere in this turn.
+                in_sales = self.offer_made or any(
+                    c.offer is not None or c.sales_term for _, _, c in classified
+                )
                 weight = W_PRESSURE if in_sales else W_PRESSURE_ALONE
                 for hit in sorted(pressure, key=lambda h: h.first):
                     self.counts["pressure"] += 1
