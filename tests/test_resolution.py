@@ -1,15 +1,17 @@
 import math
 import pickle
+from collections.abc import Iterator
 
 import attrs
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from servicescore import Analyzer, Lexicon, Role, Transcript, Turn, default_suite
+from servicescore import Analyzer, Lexicon, Role, Score, Transcript, Turn, default_suite
+from servicescore._incremental import ScoreAccumulator
 from servicescore.scorers import ResolutionScorer
 
-from .strategies import service_dialogues, transcripts
+from .strategies import live_dialogues, service_dialogues, transcripts
 
 C, A, B, S = Role.CUSTOMER, Role.AGENT, Role.BOT, Role.SYSTEM
 SCORER = ResolutionScorer()
@@ -533,3 +535,66 @@ class TestInASuite:
         alone, shared = SCORER(transcript), default_suite()(transcript)["resolution"]
         assert (shared.value, shared.evidence, shared.reason) == (alone.value, alone.evidence, alone.reason)
         assert repr(dict(shared.details)) == repr(dict(alone.details))  # NaN-safe
+
+
+def fed(transcript: Transcript) -> Iterator[ScoreAccumulator]:
+    """A fresh accumulator of ``SCORER``, then the same one after each turn of *transcript* is added."""
+    analysis = Analyzer()(transcript)
+    requests = SCORER.lexicon_requests()
+    per_lexicon = analysis.hits_many([lexicon for lexicon, _ in requests], [roles for _, roles in requests])
+    accumulator = SCORER.start(transcript)
+    yield accumulator
+    for facts, hits in zip(analysis.turns, zip(*per_lexicon, strict=True), strict=True):
+        accumulator.add(facts, hits)
+        yield accumulator
+
+
+def same(a: Score, b: Score) -> bool:
+    """Equal scores, NaN details included, to the last bit."""
+    return (a.name, a.value, a.reason, a.evidence, repr(dict(a.details))) == (
+        b.name,
+        b.value,
+        b.reason,
+        b.evidence,
+        repr(dict(b.details)),
+    )
+
+
+def assert_prefixes_equal_batch(transcript: Transcript) -> None:
+    for k, accumulator in enumerate(fed(transcript)):
+        expected = SCORER(attrs.evolve(transcript, turns=transcript.turns[:k]))
+        assert same(accumulator.score(), expected), k
+        assert same(accumulator.score(), expected), k  # reading the score leaves the state alone
+
+
+class TestIncremental:
+    """The accumulator fed turn by turn gives, after each turn, the batch score of the turns so far."""
+
+    @given(service_dialogues() | live_dialogues())
+    def test_prefix_scores_equal_batch(self, transcript: Transcript) -> None:
+        assert_prefixes_equal_batch(transcript)
+
+    def test_agent_using_a_symptom_word_rereads_the_replies(self) -> None:
+        # "declining" reports the opening's symptom until the agent says it too: then it is no symptom.
+        transcript = make(
+            (C, "My card was declined at the shop."),
+            (A, "Sorry about that."),
+            (C, "the card is declining at the till"),
+            (A, "Sorry the card is declining."),
+        )
+        assert_prefixes_equal_batch(transcript)
+        *_, before, after = (accumulator.score() for accumulator in fed(transcript))
+        assert [e.category for e in before.evidence if e.turn == 2] == ["state_problem"]
+        assert [e.category for e in after.evidence if e.turn == 2] == ["no_cue"]
+
+    def test_long_conversation(self) -> None:
+        # Recency, settled evidence, answered complaints, capped and undone actions over many turns.
+        lines = {
+            C: ["still not working", "It works now, thanks!", "any update?", "This is ridiculous.", "ok"],
+            A: ["I've reset your router from our side.", "Please DM us.", "Could you try again now?"],
+        }
+        turns = [(C, "My internet keeps dropping.")]
+        for k in range(40):
+            role = (C, A)[k % 2]
+            turns.append((role, lines[role][(k * 7 + k // 3) % len(lines[role])]))
+        assert_prefixes_equal_batch(make(*turns))

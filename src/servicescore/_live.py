@@ -380,7 +380,7 @@ class LiveSession:
         self._empathy: EmpathyScorer = _first(suite, EmpathyScorer, EmpathyScorer)
         self._pushiness: PushinessScorer = _first(suite, PushinessScorer, PushinessScorer)
         # Waits counted by the suite's latency scorer (or a default one), for slow_reply alerts.
-        self._clock: _LatencyAccumulator = _first(suite, LatencyScorer, LatencyScorer).start(empty)
+        self._clock = _LatencyAccumulator(_first(suite, LatencyScorer, LatencyScorer), empty.channel)
         self._last_time: tuple[int, float] | None = None
         # Empathy: the most distressed customer turn since the last agent turn.
         self._need = 0.0

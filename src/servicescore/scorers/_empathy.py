@@ -10,7 +10,7 @@ from types import MappingProxyType
 import attrs
 
 from .._analysis import Analysis, Hit, TurnAnalysis, analyze
-from .._incremental import accumulate
+from .._incremental import ScoreAccumulator, accumulate
 from .._lexicon import Lexicon
 from .._model import Role, Transcript
 from .._score import Evidence, Score
@@ -258,8 +258,8 @@ class EmpathyScorer:
         """The lexicon this scorer reads, on every turn (a suite matches it with the others)."""
         return ((self.lexicon, None),)
 
-    def start(self, transcript: Transcript) -> _EmpathyAccumulator:
-        """A fresh accumulator: feed it each turn's facts in order, read :meth:`score` at any time."""
+    def start(self, transcript: Transcript) -> ScoreAccumulator:
+        """A fresh accumulator: feed it each turn's facts in order, read its ``score()`` at any time."""
         return _EmpathyAccumulator(self)
 
     def __call__(self, item: Transcript | Analysis, /) -> Score:

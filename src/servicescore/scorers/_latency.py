@@ -13,6 +13,7 @@ import attrs
 
 from .._analysis import Analysis, Hit, TurnAnalysis
 from .._business_hours import BusinessHours
+from .._incremental import ScoreAccumulator
 from .._model import Channel, Role, Transcript, Turn
 from .._score import Evidence, Score
 from .._text import NEGATORS, tokenize
@@ -272,7 +273,7 @@ class LatencyScorer:
         """No lexicon: latency reads only the turns' roles and times."""
         return ()
 
-    def start(self, transcript: Transcript) -> _LatencyAccumulator:
+    def start(self, transcript: Transcript) -> ScoreAccumulator:
         """A fresh accumulator for *transcript*'s channel: feed it turns in order, read its score any time."""
         return _LatencyAccumulator(self, transcript.channel)
 

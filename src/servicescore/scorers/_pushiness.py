@@ -24,7 +24,7 @@ from typing import NamedTuple
 import attrs
 
 from .._analysis import Analysis, Hit, TurnAnalysis, analyze
-from .._incremental import accumulate
+from .._incremental import ScoreAccumulator, accumulate
 from .._lexicon import Cue, Lexicon
 from .._model import Role, Transcript
 from .._score import Evidence, Score
@@ -713,8 +713,8 @@ class PushinessScorer:
         """
         return self._requests
 
-    def start(self, transcript: Transcript) -> _PushinessAccumulator:
-        """A fresh accumulator: feed it each turn's facts in order, read :meth:`score` at any time."""
+    def start(self, transcript: Transcript) -> ScoreAccumulator:
+        """A fresh accumulator: feed it each turn's facts in order, read its ``score()`` at any time."""
         return _PushinessAccumulator(self)
 
     def __call__(self, item: Transcript | Analysis, /) -> Score:

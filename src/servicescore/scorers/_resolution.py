@@ -4,17 +4,19 @@ from __future__ import annotations
 
 import bisect
 import functools
+import heapq
 import itertools
 import math
 import operator
 import re
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from types import MappingProxyType
 from typing import NamedTuple
 
 import attrs
 
 from .._analysis import Analysis, Hit, TurnAnalysis, analyze
+from .._incremental import ScoreAccumulator, accumulate
 from .._lexicon import Lexicon
 from .._model import Role, Transcript
 from .._nlp import stem
@@ -550,9 +552,24 @@ _CAPS: Mapping[str, float] = MappingProxyType(
         "verify": 1.0,
     }
 )
+#: Agent categories a later complaint undoes (unless a later confirmation settles it).
+_UNDONE_BY_COMPLAINT = frozenset({"action", "promise"})
 _CUSTOMER = Role.CUSTOMER
 _AGENT = Role.AGENT
 _EVIDENCE_ORDER = operator.attrgetter("turn", "start", "end")
+
+#: ``RECENCY == 2.0 ** -_RECENCY_SHIFT``: the customer term is kept as a sum rescaled by
+#: powers of two (see :class:`_CustomerTerm`), the same additions exactly.
+_RECENCY_SHIFT = round(-math.log2(RECENCY))
+if 2.0**-_RECENCY_SHIFT != RECENCY:  # pragma: no cover - a guard on the constants above
+    raise ValueError(f"RECENCY must be a power of two (got {RECENCY})")
+#: The rescaled sum is exact while every addend stays a normal float: up to this
+#: rescaling exponent (about 900 customer turns), and for item weights (after the
+#: turn's cap) in this range; beyond, the term is summed directly when read.
+_RESCALED_EXPONENT = 900
+_RESCALED_RANGE = (2.0**-100, 2.0**60)
+#: An evidence weight below this (absolute) rounds to a signed zero at four digits.
+_SETTLED = 4e-5
 
 
 @functools.cache
@@ -576,6 +593,12 @@ def _split(lexicon: Lexicon) -> tuple[Lexicon, Lexicon]:
         f"{lexicon.name}:agent", [c for c in lexicon.cues if c.category in _AGENT_CATEGORIES], lexicon.version
     )
     return customer, agent
+
+
+@functools.lru_cache(maxsize=32)
+def _requests(lexicon: Lexicon) -> tuple[tuple[Lexicon, frozenset[Role]], ...]:
+    """The customer and agent halves of *lexicon*, each with the roles it is matched on."""
+    return tuple(zip(_split(lexicon), _SPLIT_ROLES, strict=True))
 
 
 def _negated(facts: TurnAnalysis, hit: Hit) -> bool:
@@ -615,18 +638,6 @@ def _token_end(token: Token) -> int:
 def _sentence_at(facts: TurnAnalysis, offset: int) -> int:
     """Index of the sentence of *facts* that holds character *offset*."""
     return facts.sentence_of(_first_token(facts, offset))
-
-
-def _first_reply(turns: tuple[TurnAnalysis, ...]) -> int | None:
-    """Index of the first agent turn after the first customer turn (``None`` without one)."""
-    customer_seen = False
-    for facts in turns:
-        role = facts.turn.role
-        if role is _CUSTOMER:
-            customer_seen = True
-        elif role is _AGENT and customer_seen:
-            return facts.index
-    return None
 
 
 def _first_word(tokens: tuple[Token, ...], sentence: Sentence) -> str:
@@ -685,18 +696,12 @@ def _net(items: Iterable[_Item]) -> float:
 
 class _CustomerTurn(NamedTuple):
     turn: int
+    #: Whether it came before the first agent reply.
     opening: bool
-    items: list[_Item]
+    #: The net weight of its items.
     net: float
-    sarcastic: bool
+    #: Its sentiment (turned negative when it reads as sarcastic).
     sentiment: float
-
-
-class _AgentTurn(NamedTuple):
-    turn: int
-    items: list[_Item]
-    #: Whether an item is a completed action.
-    acts: bool
 
 
 def _label(value: float, resolved: float, unresolved: float) -> str:
@@ -745,7 +750,9 @@ class ResolutionScorer:
     means no evidence either way. ``details["label"]`` is ``"resolved"`` at or
     above *resolved_threshold*, ``"unresolved"`` at or below
     *unresolved_threshold*, else ``"unclear"``. The value is ``None`` without
-    a customer turn or without a human agent turn.
+    a customer turn or without a human agent turn. Scores are computed turn by
+    turn through :meth:`start`, so a live session's score after each turn is
+    the batch score of the turns so far.
 
     Evidence: every cue that counted, with its signed contribution as weight;
     cancelled agent actions and ignored system claims with weight 0; the
@@ -810,22 +817,15 @@ class ResolutionScorer:
         The customer cues are read on customer turns, the agent cues on the
         others; a suite matches them together with its other scorers' lexicons.
         """
-        return tuple(zip(_split(self.lexicon), _SPLIT_ROLES, strict=True))
+        return _requests(self.lexicon)
+
+    def start(self, transcript: Transcript) -> ScoreAccumulator:
+        """A fresh accumulator: feed it each turn's facts in order, read its ``score()`` at any time."""
+        return _ResolutionAccumulator(self)
 
     def __call__(self, item: Transcript | Analysis, /) -> Score:
         """Score one transcript (or its analysis)."""
-        analysis = analyze(item)
-        turns = analysis.turns
-        roles = [t.turn.role for t in turns]
-        if _CUSTOMER not in roles:
-            return Score(self.name, None, details=_empty_details(), reason="no customer turn")
-        if _AGENT not in roles:
-            return Score(self.name, None, details=_empty_details(), reason="no agent turn")
-        customer_lexicon, agent_lexicon = _split(self.lexicon)
-        # Customer cues are read on customer turns only, agent cues on the others.
-        customer_hits, agent_hits = analysis.hits_many((customer_lexicon, agent_lexicon), _SPLIT_ROLES)
-        sentiment = analysis.analyzer.sentence_sentiment
-        return _Run(turns, customer_hits, agent_hits, sentiment).score(self)
+        return accumulate(self, analyze(item))
 
 
 def _empty_details() -> dict[str, float | str]:
@@ -897,35 +897,568 @@ _COUNTERS: Mapping[str, str] = MappingProxyType(
 )
 
 
-class _Run:
-    """The state of scoring one transcript (a helper, never shared)."""
+class _Weighed(NamedTuple):
+    """A customer turn with items, as the customer term counts it."""
 
-    def __init__(
-        self,
-        turns: tuple[TurnAnalysis, ...],
-        customer_hits: tuple[tuple[Hit, ...], ...],
-        agent_hits: tuple[tuple[Hit, ...], ...],
-        sentiment: Callable[[str], float],
-    ) -> None:
-        self.turns = turns
-        self.customer_hits = customer_hits
-        self.agent_hits = agent_hits
-        self.sentiment = sentiment
-        #: Index of the first agent turn after the first customer turn (``None`` without one).
-        self.first_reply: int | None = None
-        #: The opening complaint's stems (see :meth:`_complaint`), read once, when first needed.
+    #: Its place among the customer turns (the last one is at recency 1).
+    position: int
+    #: Its items as read, and as counted (complaints a later action answered count less).
+    items: list[_Item]
+    counted: list[_Item]
+    #: The scale that clips the counted items' net to ``TURN_CAP``.
+    scale: float
+    #: The largest absolute weight of an item.
+    bound: float
+    #: The rescaled sum of the customer turns before it.
+    before: float
+
+
+def _weigh(items: list[_Item], position: int, before: float, *, answered: bool) -> _Weighed:
+    """A customer turn with items, as counted from rescaled sum *before*.
+
+    After a later completed action (*answered*), complaints count
+    :data:`ANSWERED` and cancellations nothing.
+    """
+    counted = items
+    if answered:
+        counted = [
+            i._replace(weight=i.weight * (0.0 if i.category == "cancellation" else ANSWERED))
+            if i.weight < 0
+            else i
+            for i in items
+        ]
+    net = _net(counted)
+    scale = min(1.0, TURN_CAP / abs(net)) if net else 1.0
+    return _Weighed(position, items, counted, scale, max([abs(i.weight) for i in items]), before)
+
+
+class _CustomerTerm:
+    """The recency-weighted customer evidence, read turn by turn.
+
+    Each customer turn counts :data:`RECENCY` times the next one, so every
+    weight changes with each new customer turn. As recency is a power of two,
+    the sum is kept rescaled by ``RECENCY ** -position`` (the same additions,
+    exactly) and scaled back by one ``ldexp`` when read. An evidence weight
+    rounds to a signed zero once its turn is far enough back and stays so;
+    only the evidence of the last few turns is built when read. A completed
+    action re-weighs the customer turns since the previous one (their
+    complaints were answered), each once.
+    """
+
+    __slots__ = ("answered", "count", "counts", "exact", "live", "settled", "sum", "turns")
+
+    def __init__(self, counts: dict[str, int], count: int) -> None:
+        self.counts = counts  # the detail counters (shared with the agent term)
+        self.count = count  # the customer turns read (those before the first one with items included)
+        self.turns: list[_Weighed] = []  # those with items
+        self.sum = 0.0  # their rescaled sum
+        self.exact = True  # whether the rescaled sum stayed in range (else: summed directly when read)
+        self.answered = 0  # how many of them came before the last completed action
+        #: Those whose evidence weights still change: (from how many customer turns on
+        #: they no longer do, index), a heap.
+        self.live: list[tuple[int, int]] = []
+        self.settled: list[Evidence] = []  # the evidence of the others
+
+    def add(self, items: list[_Item]) -> None:
+        """Read the next customer turn's items."""
+        position = self.count
+        self.count += 1
+        if items:
+            turn = _weigh(items, position, self.sum, answered=False)
+            self._count(turn.counted, 1)
+            self.sum = self._fold(turn)
+            # Its evidence weights round to zero (and stay so) from `back` turns later on:
+            # bound / _SETTLED < 2 ** exponent <= RECENCY ** -back.
+            exponent = math.frexp(turn.bound / _SETTLED)[1]
+            back = max(0, -(-exponent // _RECENCY_SHIFT))
+            heapq.heappush(self.live, (self.count + back, len(self.turns)))
+            self.turns.append(turn)
+        live = self.live
+        while live and live[0][0] <= self.count:
+            self.settled.extend(self._evidence(self.turns[heapq.heappop(live)[1]]))
+
+    def answer(self) -> None:
+        """A completed action: the customer turns so far were answered by it."""
+        turns = self.turns
+        if self.answered == len(turns):
+            return
+        total = turns[self.answered].before
+        for k in range(self.answered, len(turns)):
+            turn = turns[k]
+            self._count(turn.counted, -1)
+            turn = turns[k] = _weigh(turn.items, turn.position, total, answered=True)
+            self._count(turn.counted, 1)
+            total = self._fold(turn)
+        self.sum, self.answered = total, len(turns)
+
+    def total(self) -> float:
+        """The customer evidence so far, summed in turn and item order."""
+        exponent = _RECENCY_SHIFT * (self.count - 1)
+        if self.exact and exponent <= _RESCALED_EXPONENT:
+            return math.ldexp(self.sum, -exponent)
+        total = 0.0
+        for turn in self.turns:
+            recency = RECENCY ** (self.count - 1 - turn.position)
+            for item in turn.counted:
+                total += item.weight * recency * turn.scale
+        return total
+
+    def evidence(self) -> list[Evidence]:
+        """Every counted item, weighted by recency (the settled turns' first)."""
+        turns = self.turns
+        return [*self.settled, *itertools.chain.from_iterable(self._evidence(turns[k]) for _, k in self.live)]
+
+    def _evidence(self, turn: _Weighed) -> list[Evidence]:
+        recency = RECENCY ** (self.count - 1 - turn.position)
+        scale = turn.scale
+        return [
+            Evidence(i.turn, i.start, i.end, i.cue, i.category, round(i.weight * recency * scale, 4))
+            for i in turn.counted
+        ]
+
+    def _fold(self, turn: _Weighed) -> float:
+        """The rescaled sum after *turn* (its items times ``RECENCY ** -position``)."""
+        total = turn.before
+        exponent = _RECENCY_SHIFT * turn.position
+        if exponent > _RESCALED_EXPONENT:
+            self.exact = False
+        if not self.exact:
+            return total
+        scale = turn.scale
+        low, high = _RESCALED_RANGE
+        for item in turn.counted:
+            value = item.weight * scale
+            if value and not low <= abs(value) <= high:
+                self.exact = False
+                return total
+            total += math.ldexp(value, exponent)
+        return total
+
+    def _count(self, items: list[_Item], step: int) -> None:
+        counts = self.counts
+        for item in items:
+            if item.weight:
+                key = _COUNTERS.get(item.category, item.category)
+                counts[key] = counts.get(key, 0) + step
+
+
+#: An item's turn index (``_Item.turn``), a sort key.
+_item_turn = operator.attrgetter("turn")
+
+
+def _counter(category: str, weight: float) -> str | None:
+    """The detail counter an agent cue of *category* feeds with *weight* (``None``: none)."""
+    if weight:
+        return _COUNTERS.get(category, category)
+    return "cancelled_actions" if category == "action" else None
+
+
+class _AgentTerm:
+    """Agent actions (undone by a later complaint) against deflections, refusals and pending notices.
+
+    A cue's factor depends on what came after it: a later complaint or
+    confirmation, a later completed action, any customer reply, and the last
+    customer turn that said something. Each is kept as the last turn of its
+    kind, so when one moves on, only the factors of the cues it passed change
+    (and, when the customer's last word turns negative or back, those of the
+    complained-of actions and promises). When read, the factors are brought
+    up to date from the first cue a marker passed; the sums per capped
+    category and the running total are kept per cue and re-added from the
+    first cue whose factor or cap scale changed.
+    """
+
+    __slots__ = (
+        "acknowledged",
+        "acted",
+        "complained",
+        "confirmed",
+        "counts",
+        "cues",
+        "factors",
+        "first_doing",
+        "members",
+        "partial",
+        "read",
+        "replied",
+        "said",
+        "said_net",
+        "scales",
+        "spans",
+        "sums",
+        "weights",
+    )
+
+    def __init__(self, counts: dict[str, int]) -> None:
+        self.counts = counts  # the detail counters (shared with the customer term)
+        self.cues: list[_Item] = []
+        self.members: dict[str, list[int]] = {}  # the cues of each capped category
+        self.acknowledged: set[int] = set()  # the agent_ack cues right after a positive customer turn
+        self.first_doing = -1  # the first action or promise
+        # The last turn of each kind (-1: none yet): a customer reply, a complaint and a
+        # confirmation (both after the first agent reply), an agent turn with a completed
+        # action, a customer turn that said something (its net evidence in said_net).
+        self.replied = self.complained = self.confirmed = self.acted = self.said = -1
+        self.said_net = 0.0
+        # When read: the markers then, each cue's factor and weight, the running sums
+        # per capped category (before each of its cues) and in all (before each cue),
+        # the cap scales, and each cue's evidence.
+        self.read: tuple[int, int, int, int, int, float] | None = None
+        self.factors: list[float] = []
+        self.weights: list[float] = []
+        self.sums: dict[str, list[float]] = {}
+        self.partial = [0.0]
+        self.scales: dict[str, float] = {}
+        self.spans: list[Evidence | None] = []  # None: a verify cue that counts nothing
+
+    def add_turn(self, turn: int, items: list[_Item], acts: bool, after_positive: bool) -> None:
+        """Read an agent turn's items.
+
+        *acts*: one is a completed action; *after_positive*: the customer turn
+        before it was positive.
+        """
+        cues = self.cues
+        for item in items:
+            category, j = item.category, len(cues)
+            if category in _CAPS:
+                members = self.members.get(category)
+                if members is None:
+                    self.members[category] = [j]
+                else:
+                    members.append(j)
+            if category in _UNDONE_BY_COMPLAINT:
+                if self.first_doing < 0:
+                    self.first_doing = j
+            elif category == "agent_ack":
+                if after_positive:
+                    self.acknowledged.add(j)
+            elif category == "system_claim":
+                self.counts["system_claims"] = self.counts.get("system_claims", 0) + 1
+            cues.append(item)
+        if acts:
+            self.acted = turn
+
+    def add_customer(self, turn: int, opening: bool, net: float) -> None:
+        """Read a customer turn of net evidence *net* (*opening*: before the first agent reply)."""
+        self.replied = turn
+        if net:
+            if not opening and net < 0:
+                self.complained = turn
+            elif not opening:
+                self.confirmed = turn
+            self.said, self.said_net = turn, net
+
+    def _factor(self, j: int, item: _Item) -> float:
+        category, turn = item.category, item.turn
+        if category == "system_claim":
+            return 0.0
+        complained = turn < self.complained
+        confirmed = turn < self.confirmed
+        if category in _UNDONE_BY_COMPLAINT and complained:
+            # A complaint after the action undoes it, unless a later confirmation settles it.
+            last_says = self.said_net if turn < self.said else 0.0
+            return 0.0 if last_says < 0 or not confirmed else 1.0
+        if category == "agent_ack":
+            return 1.0 if j in self.acknowledged and not complained else 0.0
+        if category in _AWAY and (turn <= self.acted or confirmed):
+            return OVERTAKEN
+        if category == "verify":
+            # "Can you check now?" with no answer: the fix was never confirmed.
+            return 0.0 if turn < self.replied else 1.0
+        return 1.0
+
+    def _stale(self) -> int:
+        """The first cue whose factor may have changed since the last read."""
+        if self.read is None:
+            return 0
+        cues, stale = self.cues, len(self.factors)
+        replied, complained, confirmed, acted, said, said_net = self.read
+        for before, now in (
+            (replied, self.replied),
+            (complained, self.complained),
+            (confirmed, self.confirmed),
+            (acted, self.acted),
+            (said, self.said),
+        ):
+            if now != before:  # the cues after the marker's old turn may have changed
+                stale = min(stale, bisect.bisect_right(cues, before, key=_item_turn))
+        if (said_net < 0) != (self.said_net < 0) and self.first_doing >= 0:
+            stale = min(stale, self.first_doing)
+        return stale
+
+    def refresh(self) -> None:
+        """Bring the factors, sums and evidence up to date (a cache: no result depends on when)."""
+        cues, factors = self.cues, self.factors
+        count, known = len(cues), len(factors)
+        first = count  # the first cue whose weight must be added again
+        flipped: set[int] = set()  # the cues read before whose factor changed
+        touched: dict[str, int] = {}  # the capped categories with a changed factor, from which cue
+        for j in range(self._stale(), count):
+            item = cues[j]
+            factor = self._factor(j, item)
+            if j < known:
+                if factor == factors[j]:
+                    continue
+                factors[j] = factor
+                flipped.add(j)
+            else:
+                factors.append(factor)
+            if first == count:
+                first = j
+            category = item.category
+            if category in _CAPS and category not in touched:
+                touched[category] = j
+        self.read = (self.replied, self.complained, self.confirmed, self.acted, self.said, self.said_net)
+        if first == count:
+            return
+        rescaled: set[str] = set()  # the categories whose cap scale changed
+        for category, j in touched.items():
+            members = self.members[category]
+            k = bisect.bisect_left(members, j)
+            sums = self.sums.get(category)
+            if sums is None:
+                sums = self.sums[category] = [0.0]
+            else:
+                del sums[k + 1 :]
+            total = sums[k]
+            for m in members[k:]:
+                if factors[m]:
+                    total = total + cues[m].weight * factors[m]
+                sums.append(total)
+            scale = min(1.0, _CAPS[category] / total) if total > 0 else 1.0
+            if scale != self.scales.get(category, 1.0):
+                self.scales[category] = scale
+                rescaled.add(category)
+                first = min(first, members[0])
+        self._add_from(first, flipped, rescaled)
+
+    def _add_from(self, first: int, flipped: set[int], rescaled: set[str]) -> None:
+        """Add the cues from *first* on again; new, *flipped* and *rescaled* ones weigh anew."""
+        cues, factors, weights, spans, counts, scales = (
+            self.cues,
+            self.factors,
+            self.weights,
+            self.spans,
+            self.counts,
+            self.scales,
+        )
+        partial, known = self.partial, len(weights)
+        del partial[first + 1 :]
+        total = partial[first]
+        for j in range(first, len(cues)):
+            item = cues[j]
+            category = item.category
+            if j < known and j not in flipped and category not in rescaled:
+                total += weights[j]
+                partial.append(total)
+                continue
+            weight = AGENT_GAINS.get(category, 0.0) * item.weight * factors[j] * scales.get(category, 1.0)
+            total += weight
+            partial.append(total)
+            if j == len(weights):
+                weights.append(weight)
+                spans.append(None)
+            else:
+                old = weights[j]
+                if weight == old and math.copysign(1.0, weight) == math.copysign(1.0, old):
+                    continue
+                key = _counter(category, old)
+                if key is not None:
+                    counts[key] -= 1
+                weights[j] = weight
+            key = _counter(category, weight)
+            if key is not None:
+                counts[key] = counts.get(key, 0) + 1
+            if category == "verify" and not weight:
+                spans[j] = None
+            else:
+                shown = "cancelled_action" if category == "action" and not weight else category
+                spans[j] = Evidence(item.turn, item.start, item.end, item.cue, shown, round(weight, 4))
+
+    @property
+    def total(self) -> float:
+        """The agent evidence (after :meth:`refresh`)."""
+        return self.partial[-1]
+
+    def evidence(self) -> list[Evidence]:
+        """Every counted cue, in cue order (after :meth:`refresh`)."""
+        return list(filter(None, self.spans))
+
+
+class _ResolutionAccumulator:
+    """The running state of :class:`ResolutionScorer` over one conversation, turn by turn.
+
+    Each turn's items are read once, as it arrives, from what came before
+    (the state of the case, whether the agent acted, the last agent turn);
+    the customer and agent terms fold them (see :class:`_CustomerTerm` and
+    :class:`_AgentTerm`), and the score is read from the folds. One input
+    reaches back: the opening complaint's symptom words count only while no
+    agent turn uses them, so an agent turn that repeats a symptom word a
+    customer reply was read by makes the turns be read again, once per such
+    word at most.
+    """
+
+    __slots__ = (
+        "_complaint_stems",
+        "acted",
+        "agent",
+        "agent_turns",
+        "agent_words",
+        "counts",
+        "customer",
+        "customer_turns",
+        "first_reply",
+        "first_sentiment",
+        "hits",
+        "last_agent",
+        "last_customer",
+        "last_entry",
+        "last_reply",
+        "opening_negative",
+        "prompted",
+        "replies",
+        "scorer",
+        "state",
+        "symptom_words",
+        "system_evidence",
+        "turns",
+        "used_symptoms",
+    )
+
+    def __init__(self, scorer: ResolutionScorer) -> None:
+        self.scorer = scorer
+        # Every turn read so far, with its customer and agent cues.
+        self.turns: list[TurnAnalysis] = []
+        self.hits: list[Sequence[tuple[Hit, ...]]] = []  # (customer cues, agent cues)
+        #: The opening complaint's stems (see :meth:`_complaint`), read when first needed,
+        #: and the symptom stems it took from words (not amounts).
         self._complaint_stems: tuple[frozenset[str], frozenset[str]] | None = None
+        self.symptom_words: frozenset[str] = frozenset()
+        self.agent_words: set[str] = set()  # the agent words the symptoms were checked against
+        self._reset()
+
+    def _reset(self) -> None:
+        """Forget what was read (not the turns, nor the opening complaint)."""
+        #: Index of the first agent turn after the first customer turn (``None`` before one).
+        self.first_reply: int | None = None
+        #: +1 something was done / confirmed, -1 deflected / complained, 0 neither.
+        self.state = 0
+        self.acted = False
+        self.opening_negative = False
         #: The last agent turn so far and its items, and whether it prompted
         #: the customer (see :meth:`_prompted`; ``None``: not read yet).
         self.last_agent: tuple[TurnAnalysis, list[_Item]] | None = None
         self.prompted: bool | None = False
         #: How often each detail counter was fed (missing keys: none).
         self.counts: dict[str, int] = {}
-        self.evidence: list[Evidence] = []
-        self.sentiment_start = math.nan
-        self.sentiment_end = math.nan
-        self.opening_negative = False
-        self.acted = False
+        #: The customer and agent terms, from the first turn with items.
+        self.customer: _CustomerTerm | None = None
+        self.agent: _AgentTerm | None = None
+        self.customer_turns = self.agent_turns = self.replies = 0
+        self.system_evidence: list[Evidence] = []
+        self.first_sentiment = math.nan
+        self.last_customer: _CustomerTurn | None = None
+        self.last_reply: _CustomerTurn | None = None
+        #: The last customer turn if no agent turn came after it.
+        self.last_entry: _CustomerTurn | None = None
+        #: The symptom stems that a clause's reading counted.
+        self.used_symptoms: set[str] = set()
+
+    def add(self, facts: TurnAnalysis, hits: Sequence[tuple[Hit, ...]]) -> None:
+        """Read the next turn (*hits*: its customer cues and its agent cues)."""
+        self.turns.append(facts)
+        self.hits.append(hits)
+        self._read(facts)
+        if self._complaint_stems is not None and facts.turn.role is _AGENT:
+            self._forget_symptoms(facts)
+
+    def _read(self, facts: TurnAnalysis) -> None:
+        role = facts.turn.role
+        if role is _CUSTOMER:
+            self._read_customer(facts)
+        elif role is _AGENT:
+            self._read_agent(facts)
+        else:
+            self._read_other(facts)
+
+    def _read_other(self, facts: TurnAnalysis) -> None:
+        """SYSTEM and BOT lines: a "ticket solved" claim is shown, never counted."""
+        for hit in self.hits[facts.index][1]:
+            if hit.category == "system_claim":
+                self.counts["system_claims"] = self.counts.get("system_claims", 0) + 1
+                self.system_evidence.append(hit.evidence(facts.text, 0.0))
+
+    def _read_agent(self, facts: TurnAnalysis) -> None:
+        if self.first_reply is None and self.last_customer is not None:
+            self.first_reply = facts.index
+        self.agent_turns += 1
+        items = self._agent_items(facts)
+        acts = False
+        done = away = 0.0
+        for item in items:
+            if item.category == "action":
+                acts = True
+                done += item.weight
+            elif item.category in _AWAY:
+                away += item.weight
+        previous = self.last_customer
+        if items:
+            if self.agent is None:
+                self.agent = _AgentTerm(self.counts)
+            self.agent.add_turn(facts.index, items, acts, previous is not None and previous.net > 0)
+        if acts and self.customer is not None:
+            self.customer.answer()  # complaints before a completed action were answered by it
+        if done > 0:
+            self.state = 1
+            self.acted = True
+        elif away > 0:
+            self.state = -1
+        self.last_agent, self.prompted = (facts, items), None
+        self.last_entry = None
+
+    def _read_customer(self, facts: TurnAnalysis) -> None:
+        opening = self.first_reply is None
+        items, sarcastic = self._customer_items(facts, opening, self.state)
+        net = _net(items)
+        sentiment = facts.sentiment
+        if sarcastic and sentiment > 0:
+            sentiment = -sentiment  # VADER reads "great, wonderful" at face value
+        turn = _CustomerTurn(facts.index, opening, net, sentiment)
+        if self.last_customer is None:
+            self.first_sentiment = sentiment
+        self.last_customer = self.last_entry = turn
+        if items and self.customer is None:
+            self.customer = _CustomerTerm(self.counts, self.customer_turns)
+        if self.customer is not None:
+            self.customer.add(items)
+        self.customer_turns += 1
+        if self.agent is not None:  # (a turn before every agent cue changes no factor)
+            self.agent.add_customer(facts.index, opening, net)
+        if not opening:
+            self.replies += 1
+            self.last_reply = turn
+            if net > 0:
+                self.state = 1
+            elif net < 0:
+                self.state = -1
+
+    def _forget_symptoms(self, facts: TurnAnalysis) -> None:
+        """Drop the symptom stems agent turn *facts* uses (see :meth:`_read_complaint`)."""
+        assert self._complaint_stems is not None  # read before
+        symptoms, desired = self._complaint_stems
+        if not symptoms:
+            return
+        norms = set(map(_norm, facts.tokens)) - self.agent_words  # (the others were checked)
+        if not norms:
+            return
+        self.agent_words |= norms
+        removed = symptoms & (set(map(stem, norms)) | (norms - self.symptom_words))
+        if not removed:
+            return
+        self._complaint_stems = symptoms - removed, desired
+        if not removed.isdisjoint(self.used_symptoms):  # a clause read so far counted one
+            self._reset()
+            for turn in self.turns:
+                self._read(turn)
 
     # -- customer turns ---------------------------------------------------------
 
@@ -942,7 +1475,7 @@ class _Run:
 
     def _customer_cues(self, facts: TurnAnalysis) -> list[_CustomerCue]:
         """The cues of one customer turn read with negation and questions, overlaps removed."""
-        hits = self.customer_hits[facts.index]
+        hits = self.hits[facts.index][0]
         if not hits:
             return []
         sentences = facts.sentences
@@ -1111,10 +1644,12 @@ class _Run:
         """
         tokens, negated = facts.tokens, facts.negated
         text = facts.text
+        sentiment = facts._analyzer.sentence_sentiment  # the analysis's sentence sentiment
+        used = self.used_symptoms  # (the symptoms a reading counted: see _forget_symptoms)
         cued = [(h, c) for h, c, _, _ in raw if c not in _SOFT]
         soft = [(h.first, h.last) for h, c, _, _ in raw if c in _SOFT]
         # Masked phrases ("no thanks", "not interested", "at work") say nothing about the state.
-        soft += [(h.first, h.last) for h in self.customer_hits[facts.index] if h.category == "neutral"]
+        soft += [(h.first, h.last) for h in self.hits[facts.index][0] if h.category == "neutral"]
         masked = {k for a, b in soft for k in range(a, b)}
         # Where a firm acceptance or good-bye starts ("ugh fine, go ahead").
         answers = [h.first for h, c, w, _ in raw if c in {"acceptance", "closure"} and w >= 0.8]
@@ -1151,6 +1686,7 @@ class _Run:
                     else:
                         continue
                     if key in symptoms:
+                        used.add(key)
                         overlap += 1 if negated[k] else -1
                     elif key in desired:
                         overlap += -1 if negated[k] else 1
@@ -1171,7 +1707,7 @@ class _Run:
                     for k in content
                     if not (k == content[0] and tokens[k].norm in {"no", "nope", "nah"})
                 )
-                feeling = self.sentiment(plain) if plain else 0.0
+                feeling = sentiment(plain) if plain else 0.0
                 if feeling >= 0.05:
                     reading += 1
                 elif feeling <= -0.05:
@@ -1249,10 +1785,12 @@ class _Run:
         """The opening complaint's stems: its symptoms and what it said was missing.
 
         Symptom words: "dropping", "declined"; missing states: "hasn't
-        *arrived*", "won't *drain*". Read once, when a clause first needs them.
+        *arrived*", "won't *drain*". Read once, when a clause first needs them;
+        a symptom an agent uses later is dropped then (see :meth:`_forget_symptoms`).
         """
         if self._complaint_stems is None:
-            self._complaint_stems = self._read_complaint()
+            symptoms, desired, self.symptom_words, self.agent_words = self._read_complaint()
+            self._complaint_stems = symptoms, desired
         return self._complaint_stems
 
     def _prompted(self) -> bool:
@@ -1269,7 +1807,7 @@ class _Run:
 
     def _agent_items(self, facts: TurnAnalysis) -> list[_Item]:
         items: list[_Item] = []
-        hits = self.agent_hits[facts.index]
+        hits = self.hits[facts.index][1]
         for hit in hits:
             cue = hit.cue
             category, weight = cue.category, cue.weight
@@ -1349,79 +1887,90 @@ class _Run:
 
     # -- the whole transcript ---------------------------------------------------
 
-    def score(self, scorer: ResolutionScorer) -> Score:
-        turns = self.turns
-        counts = self.counts
-        first_reply = self.first_reply = _first_reply(turns)
-        customers: list[_CustomerTurn] = []
-        sequence: list[_CustomerTurn | _AgentTurn] = []
-        # The customer turns before the last agent action: complaints it answered.
-        answered = 0
-        agent_turns = replies = 0
-        state = 0  # +1 something was done / confirmed, -1 deflected / complained, 0 neither
-        for facts in turns:
-            role = facts.turn.role
-            if role is _AGENT:
-                agent_turns += 1
-                items = self._agent_items(facts)
-                acts = False
-                done = away = 0.0
-                for item in items:
-                    if item.category == "action":
-                        acts = True
-                        done += item.weight
-                    elif item.category in _AWAY:
-                        away += item.weight
-                sequence.append(_AgentTurn(facts.index, items, acts))
-                if acts:
-                    answered = len(customers)
-                if done > 0:
-                    state = 1
-                    self.acted = True
-                elif away > 0:
-                    state = -1
-                self.last_agent, self.prompted = (facts, items), None
-            elif role is _CUSTOMER:
-                opening = first_reply is None or facts.index < first_reply
-                items, sarcastic = self._customer_items(facts, opening, state)
-                net = _net(items)
-                sentiment = facts.sentiment
-                if sarcastic and sentiment > 0:
-                    sentiment = -sentiment  # VADER reads "great, wonderful" at face value
-                turn = _CustomerTurn(facts.index, opening, items, net, sarcastic, sentiment)
-                customers.append(turn)
-                sequence.append(turn)
-                if not opening:
-                    replies += 1
-                    if net > 0:
-                        state = 1
-                    elif net < 0:
-                        state = -1
-            else:
-                for hit in self.agent_hits[facts.index]:
-                    if hit.category == "system_claim":
-                        counts["system_claims"] = counts.get("system_claims", 0) + 1
-                        self.evidence.append(hit.evidence(facts.text, 0.0))
-        counts["customer_turns"] = len(customers)
-        counts["agent_turns"] = agent_turns
-        counts["customer_replies"] = replies
-        total = self._customer_term(customers, answered)
-        total += self._agent_term(sequence)
-        total += self._sentiment_term(customers)
-        total += self._open_question(sequence)
-        value = 1.0 / (1.0 + math.exp(-total))
-        label = _label(value, scorer.resolved_threshold, scorer.unresolved_threshold)
-        details = self._details(customers, label, total)
-        if not self.evidence:
-            last = customers[-1].turn
-            self.evidence.append(Evidence(last, 0, 0, "no resolution cue", "no_cue", 0.0))
-        self.evidence.sort(key=_EVIDENCE_ORDER)
-        return Score(scorer.name, value, tuple(self.evidence), details)
+    # -- the conversation so far ------------------------------------------------
 
-    def _read_complaint(self) -> tuple[frozenset[str], frozenset[str]]:
-        """Read the opening complaint: its symptom words and the state it says is missing."""
+    def score(self) -> Score:
+        """The score of the turns read so far."""
+        scorer = self.scorer
+        last_customer = self.last_customer
+        if last_customer is None:
+            return Score(scorer.name, None, details=_empty_details(), reason="no customer turn")
+        if not self.agent_turns:
+            return Score(scorer.name, None, details=_empty_details(), reason="no agent turn")
+        customer, agent = self.customer, self.agent
+        evidence = list(self.system_evidence)
+        total = 0.0  # the customer, agent, sentiment and open-question terms, added in this order
+        if customer is not None:
+            evidence += customer.evidence()
+            total = customer.total()
+        if agent is not None:
+            agent.refresh()
+            evidence += agent.evidence()
+        total += agent.total if agent is not None else 0.0
+        # Sentiment trajectory: the last reply, and its change since the opening.
+        start, last = self.first_sentiment, self.last_reply
+        term = 0.0
+        if last is not None:
+            term = SENTIMENT_END_GAIN * last.sentiment + SENTIMENT_CHANGE_GAIN * (last.sentiment - start)
+            if term:
+                cue = f"customer sentiment {start:+.2f} -> {last.sentiment:+.2f}"
+                evidence.append(Evidence(last.turn, 0, 0, cue, "sentiment", round(term, 4)))
+        total += term
+        question = self._open_question()
+        if question is not None:
+            evidence.append(question)
+        total += question.weight if question is not None else 0.0
+        value = 1.0 / (1.0 + math.exp(-total))
+        # Every key in its place (counts at zero), then the counts that were fed.
+        details: dict[str, float | str] = dict.fromkeys(_DETAIL_KEYS, 0.0)
+        details["label"] = _label(value, scorer.resolved_threshold, scorer.unresolved_threshold)
+        for key, count in self.counts.items():
+            if key in _COUNT_KEYS:
+                details[key] = float(count)
+        if question is not None:  # an unanswered question counts as persistence
+            details["persistence"] = float(self.counts.get("persistence", 0) + 1)
+        details["customer_turns"] = float(self.customer_turns)
+        details["agent_turns"] = float(self.agent_turns)
+        details["customer_replies"] = float(self.replies)
+        details["sentiment_start"] = round(start, 4)
+        details["sentiment_end"] = round(last.sentiment, 4) if last is not None else math.nan
+        details["sentiment_change"] = round(last.sentiment - start, 4) if last is not None else math.nan
+        details["final_balance"] = round(last.net, 4) if last is not None else math.nan
+        details["evidence_sum"] = round(total, 4)
+        if not evidence:
+            evidence.append(Evidence(last_customer.turn, 0, 0, "no resolution cue", "no_cue", 0.0))
+        evidence.sort(key=_EVIDENCE_ORDER)
+        return Score(scorer.name, value, tuple(evidence), details)
+
+    def _open_question(self) -> Evidence | None:
+        """The last question of a final customer reply that says nothing positive, which nobody answered."""
+        last = self.last_entry
+        if last is None or last.opening or last.net > 0:
+            return None
+        asked = [s for s in self.turns[last.turn].sentences if s.question]
+        if not asked:
+            return None
+        sentence = asked[-1]
+        return Evidence(
+            last.turn,
+            sentence.start,
+            sentence.end,
+            "unanswered final question",
+            "open_question",
+            -OPEN_QUESTION,
+        )
+
+    def _read_complaint(self) -> tuple[frozenset[str], frozenset[str], frozenset[str], set[str]]:
+        """Read the opening complaint: its symptom stems, the state it says is missing, and its symptom words.
+
+        A symptom an agent turn so far uses is no symptom (the agent says
+        it too); the third set holds the symptoms read from words (not
+        amounts), which only an agent word of the same stem removes; the
+        fourth, the agents' words read (empty when there was no need).
+        """
         first_reply = self.first_reply
         symptoms: set[str] = set()
+        words: set[str] = set()
         desired: set[str] = set()
         agent_norms: set[str] | None = None  # the agents' words, read only when needed
         for facts in self.turns:
@@ -1430,7 +1979,7 @@ class _Run:
             tokens = facts.tokens
             problem = {
                 k
-                for h in self.customer_hits[facts.index]
+                for h in self.hits[facts.index][0]
                 if h.category in {"problem", "persistence"}
                 for k in range(h.first, h.last)
             }
@@ -1449,174 +1998,14 @@ class _Run:
                 if facts.negated[k]:
                     desired.add(stem(token.norm))
                 elif k in problem:
-                    symptoms.add(stem(token.norm))
+                    words.add(stem(token.norm))
+        symptoms |= words
         symptoms -= desired
         if symptoms:
             if agent_norms is None:
                 agent_norms = self._agent_norms()
             symptoms -= {stem(n) for n in agent_norms}
-        return frozenset(symptoms), frozenset(desired)
+        return frozenset(symptoms), frozenset(desired), frozenset(words), agent_norms or set()
 
     def _agent_norms(self) -> set[str]:
         return {t.norm for f in self.turns if f.role is Role.AGENT for t in f.tokens}
-
-    def _customer_term(self, customers: list[_CustomerTurn], answered: int) -> float:
-        """Recency-weighted customer evidence; complaints a later action answered count less.
-
-        The first *answered* customer turns came before an agent's completed action.
-        """
-        total = 0.0
-        n = len(customers)
-        counts = self.counts
-        evidence = self.evidence
-        for position, turn in enumerate(customers):
-            items = turn.items
-            if not items:
-                continue
-            recency = RECENCY ** (n - 1 - position)
-            if position < answered:
-                items = [
-                    i._replace(weight=i.weight * (0.0 if i.category == "cancellation" else ANSWERED))
-                    if i.weight < 0
-                    else i
-                    for i in items
-                ]
-            net = _net(items)
-            scale = min(1.0, TURN_CAP / abs(net)) if net else 1.0
-            for item in items:
-                weight = item.weight * recency * scale
-                total += weight
-                if item.weight:
-                    key = _COUNTERS.get(item.category, item.category)
-                    counts[key] = counts.get(key, 0) + 1
-                evidence.append(
-                    Evidence(item.turn, item.start, item.end, item.cue, item.category, round(weight, 4))
-                )
-        return total
-
-    def _agent_term(self, sequence: list[_CustomerTurn | _AgentTurn]) -> float:
-        """Agent actions (undone by a later complaint) against deflections, refusals and pending notices."""
-        # What follows each agent turn, read backwards once: whether a later customer
-        # reply complained or confirmed, whether this or a later agent turn acted,
-        # the net of the last customer turn that said something, whether anyone replied.
-        following: list[tuple[bool, bool, bool, float, bool]] = []
-        complained = confirmed = acted_later = replied = False
-        last_says: float | None = None
-        for entry in reversed(sequence):
-            if isinstance(entry, _AgentTurn):
-                acted_later = acted_later or entry.acts
-                if entry.items:
-                    following.append((complained, confirmed, acted_later, last_says or 0.0, replied))
-                continue
-            replied = True
-            if last_says is None and entry.net:
-                last_says = entry.net
-            if not entry.opening:
-                complained = complained or entry.net < 0
-                confirmed = confirmed or entry.net > 0
-        following.reverse()
-        counts = self.counts
-        totals: dict[str, float] = {}
-        kept: list[tuple[_Item, float]] = []
-        previous: _CustomerTurn | None = None
-        after = iter(following)
-        for entry in sequence:
-            if isinstance(entry, _CustomerTurn):
-                previous = entry
-                continue
-            if not entry.items:
-                continue
-            complained, confirmed, acted_later, last_says_now, replied = next(after)
-            for item in entry.items:
-                category = item.category
-                factor = 1.0
-                if category == "system_claim":
-                    counts["system_claims"] = counts.get("system_claims", 0) + 1
-                    factor = 0.0
-                elif category in {"action", "promise"} and complained:
-                    # A complaint after the action undoes it, unless a later confirmation settles it.
-                    factor = 0.0 if last_says_now < 0 or not confirmed else 1.0
-                elif category == "agent_ack":
-                    factor = 1.0 if previous is not None and previous.net > 0 and not complained else 0.0
-                elif category in _AWAY and (acted_later or confirmed):
-                    factor = OVERTAKEN
-                elif category == "verify":
-                    # "Can you check now?" with no answer: the fix was never confirmed.
-                    factor = 0.0 if replied else 1.0
-                kept.append((item, factor))
-                if factor:
-                    totals[category] = totals.get(category, 0.0) + item.weight * factor
-        if not kept:
-            return 0.0
-        scales = {c: min(1.0, _CAPS[c] / totals[c]) if totals[c] > 0 and c in _CAPS else 1.0 for c in totals}
-        total = 0.0
-        for item, factor in kept:
-            category = item.category
-            gain = AGENT_GAINS.get(category, 0.0)
-            weight = gain * item.weight * factor * scales.get(category, 1.0)
-            total += weight
-            if weight:
-                key = _COUNTERS.get(category, category)
-                counts[key] = counts.get(key, 0) + 1
-            elif category == "action":
-                counts["cancelled_actions"] = counts.get("cancelled_actions", 0) + 1
-            if category == "verify" and not weight:
-                continue
-            shown = "cancelled_action" if category == "action" and not weight else category
-            self.evidence.append(Evidence(item.turn, item.start, item.end, item.cue, shown, round(weight, 4)))
-        return total
-
-    def _sentiment_term(self, customers: list[_CustomerTurn]) -> float:
-        replies = [c for c in customers if not c.opening]
-        self.sentiment_start = customers[0].sentiment
-        if not replies:
-            self.sentiment_end = math.nan
-            return 0.0
-        last = replies[-1]
-        self.sentiment_end = last.sentiment
-        change = last.sentiment - self.sentiment_start
-        term = SENTIMENT_END_GAIN * last.sentiment + SENTIMENT_CHANGE_GAIN * change
-        if term:
-            cue = f"customer sentiment {self.sentiment_start:+.2f} -> {last.sentiment:+.2f}"
-            self.evidence.append(Evidence(last.turn, 0, 0, cue, "sentiment", round(term, 4)))
-        return term
-
-    def _open_question(self, sequence: list[_CustomerTurn | _AgentTurn]) -> float:
-        last = sequence[-1]
-        if not isinstance(last, _CustomerTurn) or last.opening or last.net > 0:
-            return 0.0
-        facts = self.turns[last.turn]
-        asked = [s for s in facts.sentences if s.question]
-        if not asked:
-            return 0.0
-        sentence = asked[-1]
-        self.counts["persistence"] = self.counts.get("persistence", 0) + 1
-        self.evidence.append(
-            Evidence(
-                last.turn,
-                sentence.start,
-                sentence.end,
-                "unanswered final question",
-                "open_question",
-                -OPEN_QUESTION,
-            )
-        )
-        return -OPEN_QUESTION
-
-    def _details(self, customers: list[_CustomerTurn], label: str, total: float) -> dict[str, float | str]:
-        counts = self.counts
-        replies = [c for c in customers if not c.opening]
-        # Every key in its place (counts at zero), then the counts that were fed.
-        details: dict[str, float | str] = dict.fromkeys(_DETAIL_KEYS, 0.0)
-        details["label"] = label
-        for key, count in counts.items():
-            if key in _COUNT_KEYS:
-                details[key] = float(count)
-        details["sentiment_start"] = round(self.sentiment_start, 4)
-        details["sentiment_end"] = round(self.sentiment_end, 4) if replies else math.nan
-        details["sentiment_change"] = (
-            round(self.sentiment_end - self.sentiment_start, 4) if replies else math.nan
-        )
-        details["final_balance"] = round(replies[-1].net, 4) if replies else math.nan
-        details["evidence_sum"] = round(total, 4)
-        return details
