@@ -143,8 +143,19 @@ class _Store:
         return tuple(self.per_lexicon.get(lexicon, ())[:count])
 
     def transcript(self, count: int) -> Transcript:
+        """The first *count* turns as a transcript.
+
+        Every turn was checked when it arrived (a :class:`Turn`, its time not
+        before the previous one), so the transcript is assembled without
+        checking them all again: a copy of the turn list, not a loop over it.
+        """
         session = self.session
-        return Transcript(session.id, self.turns[:count], session.channel, session.meta)
+        transcript: Transcript = object.__new__(Transcript)
+        object.__setattr__(transcript, "id", session.id)
+        object.__setattr__(transcript, "turns", tuple(self.turns[:count]))
+        object.__setattr__(transcript, "channel", session.channel)
+        object.__setattr__(transcript, "meta", session.meta)
+        return transcript
 
     def window(self, indices: list[int], *, sentinel: bool = False) -> Analysis:
         """The analysis of a short transcript of the turns at *indices*, from their cached facts.
