@@ -3,15 +3,21 @@
 Usage::
 
     python benchmarks/bench_scale.py ../shared/data/ibm-twitter-cdp/dialogs.jsonl [--turns 1000000]
-        [--skip memory,cores,import]
+        [--copies 30] [--repeats 2] [--wait-idle 0] [--skip memory,cores,import]
 
 - **memory**: writes a JSON Lines file of about ``--turns`` turns (the IBM
   dialogs repeated with fresh ids) to a temporary folder, runs
   ``servicescore score big.jsonl -o out.csv`` in a child process and reports
   its peak RSS against the 300 MB budget (ratio = budget / peak).
-- **cores**: ``score_many`` over the same dialogs repeated to a batch large
-  enough to matter, with ``workers=1`` and ``workers=2`` in this process
-  (ratio = speed-up; target 1.7 on 2 cores).
+- **cores**: ``score_many`` over ``--copies`` copies of the dialogs (30:
+  70,500 turns, a batch large enough to matter), each copy's texts varied so
+  that copies are not served from servicescore's text caches, with ``workers=1`` and
+  ``workers=2`` in this process, interleaved ``--repeats`` times, best of each
+  (ratio = speed-up; target 1.7 on 2 cores). Each run also shows how many
+  cores other processes kept busy meanwhile (Linux), so a run that shared the
+  machine says so, and the CPU seconds it took (workers included). On a
+  shared machine, ``--wait-idle 300`` waits before each run (up to 300 s) for
+  the other processes to leave the CPUs idle.
 - **import**: ``import servicescore`` against ``import nltk``, each in fresh
   child processes, best of several (ratio = servicescore / nltk; target at
   most 1.2).
@@ -77,27 +83,102 @@ def memory(source: Path, turns: int) -> None:
         )
 
 
-def cores(source: Path, copies: int) -> None:
-    from servicescore import Transcript, default_suite, score_many
+#: Bits of the copy number spread over a text's words (see :func:`_vary`).
+_VARY_BITS = 6
 
-    records = _records(source)
-    transcripts = [
-        Transcript.from_dict({**r, "id": f"{r['id']}-{i}"}) for i in range(copies) for r in records
+
+def _vary(text: str, copy: int) -> str:
+    """*text* made unique to *copy*: word ``j`` has its first letter's case swapped when bit ``j % 6`` is set.
+
+    servicescore caches the analysis of texts (and sentences) it sees twice, so
+    plain copies would be scored from the cache, by one process far more than
+    by two. Swapping the case of initials keeps the words, their number and
+    the length of the text, so every copy costs about what the original does,
+    while every sentence of six words or more differs between copies 0 to 63
+    (shorter ones, such as "Thanks!", repeat as scripted lines do).
+    """
+    if copy == 0:
+        return text
+    words = text.split(" ")
+    for j, word in enumerate(words):
+        if word and copy >> (j % _VARY_BITS) & 1:
+            words[j] = word[0].swapcase() + word[1:]
+    return " ".join(words)
+
+
+def _copies(records: list[dict[str, object]], copies: int) -> list[dict[str, object]]:
+    """*copies* copies of *records*, with fresh ids and texts varied per copy (:func:`_vary`)."""
+    return [
+        {
+            **record,
+            "id": f"{record['id']}-{copy}",
+            "turns": [{**turn, "text": _vary(turn["text"], copy)} for turn in record["turns"]],  # type: ignore[attr-defined]
+        }
+        for copy in range(copies)
+        for record in records
     ]
+
+
+def _busy() -> float:
+    """CPU seconds every process on the machine has used since boot (Linux; ``nan`` elsewhere)."""
+    try:
+        with open("/proc/stat", encoding="ascii") as stat:
+            ticks = [int(field) for field in stat.readline().split()[1:9]]
+    except OSError:
+        return float("nan")
+    return (sum(ticks) - ticks[3] - ticks[4]) / os.sysconf("SC_CLK_TCK")  # all but idle and iowait
+
+
+def _own_cpu() -> float:
+    """CPU seconds of this process and its waited-for children."""
+    own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+
+def _wait_idle(limit: float, window: float = 3.0) -> None:
+    """Wait, at most *limit* seconds, for a *window* in which other processes use under a tenth of a core."""
+    deadline = time.monotonic() + limit
+    while time.monotonic() < deadline:
+        before = _busy()
+        time.sleep(window)
+        if not (_busy() - before) / window >= 0.1:  # nan (no /proc/stat): do not wait
+            return
+
+
+def cores(source: Path, copies: int, repeats: int = 2, wait_idle: float = 0.0) -> None:
+    from servicescore import Transcript, _analysis, default_suite, score_many
+
+    clear_caches = getattr(_analysis, "_clear_text_caches", lambda: None)
+
+    transcripts = [Transcript.from_dict(record) for record in _copies(_records(source), copies)]
+    texts = {turn.text for t in transcripts for turn in t.turns}
     suite = default_suite()
     suite(transcripts[0])  # warm up the lexicons in this process
-    timings = {}
-    for workers in (1, 2, 1, 2):
+    # Per run: wall seconds, the cores other processes kept busy meanwhile, and
+    # the CPU seconds of this process and its workers.
+    runs: dict[int, list[tuple[float, float, float]]] = {1: [], 2: []}
+    for workers in (1, 2) * repeats:  # interleaved, best of each: the machine is shared
+        clear_caches()  # no run profits from the texts of the one before
+        _wait_idle(wait_idle)
+        busy, own = _busy(), _own_cpu()
         started = time.perf_counter()
         table = score_many(transcripts, suite, workers=workers)
         elapsed = time.perf_counter() - started
-        timings[workers] = min(timings.get(workers, elapsed), elapsed)
+        cpu = _own_cpu() - own
+        others = (_busy() - busy - cpu) / elapsed
+        runs[workers].append((elapsed, others, cpu))
         assert len(table) == len(transcripts)
     turns = sum(len(t.turns) for t in transcripts)
+    best = {workers: min(times)[0] for workers, times in runs.items()}
+    listed = "; ".join(
+        f"workers={w}: " + ", ".join(f"{t:.1f} s ({o:.2f}, {c:.1f})" for t, o, c in times)
+        for w, times in runs.items()
+    )
     print(
-        f"cores: {len(transcripts):,} transcripts ({turns:,} turns) on {os.cpu_count()} CPUs: "
-        f"workers=1 {timings[1]:.1f} s, workers=2 {timings[2]:.1f} s, "
-        f"speed-up {timings[1] / timings[2]:.2f} (target >= 1.7)"
+        f"cores: {len(transcripts):,} transcripts ({turns:,} turns, {len(texts):,} distinct texts) "
+        f"on {os.cpu_count()} CPUs: workers=1 {best[1]:.1f} s, workers=2 {best[2]:.1f} s, "
+        f"speed-up {best[1] / best[2]:.2f} (target >= 1.7)\n"
+        f"  runs, in order (others' cores busy meanwhile, CPU seconds of this run): {listed}"
     )
 
 
@@ -125,14 +206,24 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("dialogs", type=Path, help="IBM Twitter dialogs.jsonl (canonical JSON Lines)")
     parser.add_argument("--turns", type=int, default=1_000_000, help="turns for the memory run")
-    parser.add_argument("--copies", type=int, default=8, help="copies of the dialogs for the cores run")
+    parser.add_argument(
+        "--copies", type=int, default=30, help="copies of the dialogs for the cores run (30: 70,500 turns)"
+    )
+    parser.add_argument("--repeats", type=int, default=2, help="interleaved runs of each worker count")
+    parser.add_argument(
+        "--wait-idle",
+        type=float,
+        default=0.0,
+        metavar="SECONDS",
+        help="before each cores run, wait up to this long for other processes to leave the CPUs idle",
+    )
     parser.add_argument("--skip", default="", help="comma-separated: memory, cores, import")
     args = parser.parse_args(argv)
     skip = set(filter(None, args.skip.split(",")))
     if "import" not in skip:
         imports()
     if "cores" not in skip:
-        cores(args.dialogs, args.copies)
+        cores(args.dialogs, args.copies, args.repeats, args.wait_idle)
     if "memory" not in skip:
         memory(args.dialogs, args.turns)
     return 0

@@ -1,10 +1,13 @@
 import io
 import json
+import math
 import pickle
 import sys
-from collections.abc import Iterator
+import threading
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 
+import numpy as np
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -22,7 +25,8 @@ from servicescore import (
     make_suite,
     scorer,
 )
-from servicescore._batch import _ProgressLine, score_many, score_stream
+from servicescore._batch import _ProgressLine, _start_method, score_many, score_stream
+from servicescore._table import BASE_COLUMNS, IMPACT_COLUMNS, TableBuilder
 from servicescore.cli import _sample
 from servicescore.scorers import LatencyScorer
 
@@ -306,6 +310,56 @@ class TestWorkers:
         assert len(two) == 72
         assert two.equals(one)
 
+    def test_spawned_workers(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        """Workers started with "spawn" (where forking is unsafe) give the same table."""
+        monkeypatch.setattr("servicescore._batch._start_method", lambda: "spawn")
+        sample = list(_sample())
+        assert score_many(sample, workers=2, chunk_size=8).equals(score_many(sample))
+
+    def test_stream_in_workers(self) -> None:
+        """score_stream with workers yields the scorecards and rejections workers=1 yields."""
+        items = [*_sample()][:40]
+        items.insert(5, {"id": "x", "turns": 5})
+
+        def scored(workers: int) -> list[tuple[int, object]]:
+            pairs = score_stream(items, workers=workers, chunk_size=4, on_error="collect")
+            return [(p, r if isinstance(r, Rejected) else r.transcript) for p, r in pairs]
+
+        one, two = scored(1), scored(2)
+        assert one == two
+        assert all(result is items[position] for position, result in two if not isinstance(result, Rejected))
+        cards = [r for _, r in score_stream(items, workers=2, chunk_size=4, on_error="skip")]
+        expected = [r for _, r in score_stream(items, on_error="skip")]
+        assert ScoreTable.from_scorecards(c for c in cards if isinstance(c, Scorecard)).equals(
+            ScoreTable.from_scorecards(c for c in expected if isinstance(c, Scorecard))
+        )
+
+    def test_first_transcript_fails(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        """A scorer failing on the first transcript (it warms the suite before forking) is reported once."""
+        monkeypatch.syspath_prepend(str(ROOT))
+        failing = Transcript("f", [Turn("customer", "hi")], meta={"fail": 1})
+        items = [failing, *(_transcript(i) for i in range(60))]
+        two = score_many(items, CHEAP, workers=2, chunk_size=4, on_error="collect")
+        assert two.equals(score_many(items, CHEAP, on_error="collect"))
+        assert [(e.position, e.id) for e in two.errors] == [(0, "f")]
+        with pytest.raises(RuntimeError, match="told to fail") as info:
+            score_many(items, CHEAP, workers=2, chunk_size=4)
+        assert "while scoring input 0 of the batch" in info.value.__notes__
+
+    @pytest.mark.skipif(sys.platform != "linux", reason="workers are forked on Linux only")
+    def test_fork_only_without_other_threads(self) -> None:
+        """Workers are forked when the calling thread is the only one, spawned otherwise."""
+        assert _start_method() == "fork"
+        stop = threading.Event()
+        thread = threading.Thread(target=stop.wait)
+        thread.start()
+        try:
+            assert _start_method() == "spawn"
+        finally:
+            stop.set()
+            thread.join()
+        assert _start_method() == "fork"
+
     def test_synthetic_batch_with_errors(self, monkeypatch: pytest.MonkeyPatch) -> None:
         """A batch of good, broken and failing inputs: same rows, same errors, records kept."""
         monkeypatch.syspath_prepend(str(ROOT))  # workers unpickle turn_share from tests.test_batch
@@ -341,3 +395,69 @@ def test_no_output_on_stdout(capsys: pytest.CaptureFixture[str]) -> None:
     captured = capsys.readouterr()
     assert (captured.out, captured.err) == ("", "")
     assert sys.stderr is not None
+
+
+def _reference_from_rows(rows: list[Mapping[str, object]]) -> ScoreTable:
+    """ScoreTable.from_rows as first written (two passes over row dicts), the reference for TableBuilder."""
+    meta: dict[str, None] = {}
+    scores: dict[str, None] = {}
+    impact = False
+    for row in rows:
+        for name in row:
+            if name.startswith("meta."):
+                meta.setdefault(name)
+            elif name not in BASE_COLUMNS and name not in IMPACT_COLUMNS:
+                scores.setdefault(name)
+        impact = impact or all(name in row for name in IMPACT_COLUMNS)
+    columns = {}
+    for name in [*BASE_COLUMNS, *meta, *scores, *(IMPACT_COLUMNS if impact else ())]:
+        values = [row.get(name, math.nan if name not in meta else None) for row in rows]
+        numbers = all(isinstance(v, int | float | np.number) and not isinstance(v, bool) for v in values)
+        if name not in ("id", "channel") and name not in meta and numbers:
+            columns[name] = np.asarray(values, dtype=np.float64)
+        else:
+            columns[name] = np.empty(len(values), dtype=object)
+            columns[name][:] = values
+    return ScoreTable(columns)
+
+
+_ROW_NAMES = ["id", "channel", "turns", "start", "meta.a", "meta.b", "s", "s.x", "t", *IMPACT_COLUMNS]
+_VALUES = st.one_of(
+    st.floats(allow_nan=True),
+    st.integers(-5, 5),
+    st.booleans(),
+    st.text(max_size=3),
+    st.none(),
+    st.just(np.float64(0.5)),
+)
+_ROWS = st.lists(
+    st.lists(st.sampled_from(_ROW_NAMES), unique=True).flatmap(
+        lambda names: st.fixed_dictionaries(dict.fromkeys(names, _VALUES))
+    ),
+    max_size=12,
+)
+
+
+class TestTableBuilder:
+    """ScoreTable.from_rows and the column blocks workers send: the same table as the reference."""
+
+    @given(_ROWS)
+    def test_from_rows_matches_reference(self, rows: list[dict[str, object]]) -> None:
+        """Same names, same dtypes, same values, whatever columns each row has."""
+        table, expected = ScoreTable.from_rows(rows), _reference_from_rows(rows)
+        assert table.equals(expected)
+        assert [a.dtype for a in table.columns.values()] == [a.dtype for a in expected.columns.values()]
+
+    @given(_ROWS, st.integers(1, 5))
+    def test_blocks_match_rows(self, rows: list[dict[str, object]], size: int) -> None:
+        """Rows built into blocks elsewhere and appended whole give the table of the rows."""
+        builder = TableBuilder()
+        for start in range(0, len(rows), size):
+            part = TableBuilder()
+            for row in rows[start : start + size]:
+                part.add(row)
+            builder.extend(pickle.loads(pickle.dumps(part.block())))
+        table = builder.table()
+        expected = ScoreTable.from_rows(rows)
+        assert table.equals(expected)
+        assert [a.dtype for a in table.columns.values()] == [a.dtype for a in expected.columns.values()]

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import itertools
 import multiprocessing
 import os
 import pickle
 import sys
+import threading
 import time
+import warnings
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Generator, Iterable, Iterator, Mapping
 from concurrent.futures import Future, ProcessPoolExecutor
 from typing import IO, TYPE_CHECKING, Any, Literal, TypeAlias
 
@@ -17,7 +21,7 @@ import attrs
 
 from ._model import Transcript
 from ._suite import Scorecard, Suite, default_suite
-from ._table import Rejected, ScoreTable, scorecard_row
+from ._table import Rejected, RowBlock, ScoreTable, TableBuilder, scorecard_row
 from .exceptions import FormatError, TranscriptError
 
 if TYPE_CHECKING:
@@ -36,9 +40,11 @@ Inputs: TypeAlias = (
 )
 
 #: Inputs sent to a worker process at a time. Scoring one transcript of the IBM
-#: Twitter dialogs takes about 5 ms on one core, so a chunk is about a second
-#: of work: long enough that pickling (about 0.1 ms per transcript, there and
-#: back) stays a few percent. A new worker spends 2 to 4 s importing nltk and
+#: Twitter dialogs takes about 1 ms on one core, so a chunk is about a quarter
+#: of a second of work: long enough that pickling (about 0.02 ms per
+#: transcript, there and back) stays a few percent, short enough that the last
+#: chunks keep both workers busy. A worker forked from a warm process starts
+#: in milliseconds, but a spawned one spends 2 to 4 s importing nltk and
 #: building the lexicon tries before its first score (measured on 2 cores), so
 #: processes only pay off beyond about a thousand transcripts: a batch that
 #: fits in the chunks the workers hold in flight is scored in the calling process.
@@ -62,7 +68,21 @@ class _Failure:
 
 #: A scorer's result shipped back from a worker: the scores and the impact of
 #: one transcript (the transcript itself stays in the parent process).
-_Result: TypeAlias = "tuple[Mapping[str, Score], Impact | None] | dict[str, object] | _Failure"
+_Result: TypeAlias = "tuple[Mapping[str, Score], Impact | None] | _Failure"
+
+
+@attrs.frozen
+class _Rows:
+    """The outcome of a chunk's transcripts as table rows: their columns and the failures among them.
+
+    *failures* maps the index of a transcript among the chunk's transcripts
+    to its failure; *block* holds the rows of the others, in order.
+    """
+
+    block: RowBlock
+    failures: dict[int, _Failure]
+
+
 #: One slot of a chunk: an input's position and either the transcript to score
 #: or the reason it cannot be scored.
 _Slot: TypeAlias = "tuple[int, Transcript | _Failure]"
@@ -97,24 +117,53 @@ def _score_each(suite: Suite, transcripts: Iterable[Transcript]) -> Iterator[Sco
 _WORKER_SUITE: list[Suite] = []
 
 
-def _init_worker(pickled_suite: bytes) -> None:
-    """Unpickle the suite once per worker process."""
-    _WORKER_SUITE[:] = [pickle.loads(pickled_suite)]
+def _init_worker(suite: Suite | bytes) -> None:
+    """Set the suite of this worker process: inherited (forked) or pickled (spawned)."""
+    if isinstance(suite, bytes):
+        _WORKER_SUITE[:] = [pickle.loads(suite)]
+    else:
+        # Forked: what the parent built (nltk, lexicon tries, memos) is shared
+        # copy-on-write. Frozen, it is never traversed by this process's
+        # garbage collector: collections stay short and leave those pages alone.
+        gc.freeze()
+        _WORKER_SUITE[:] = [suite]
 
 
-def _score_in_worker(transcripts: list[Transcript], as_rows: bool = False) -> list[_Result]:
+def _score_in_worker(transcripts: list[Transcript], as_rows: bool = False) -> list[_Result] | _Rows:
     """Score a chunk in a worker; return scores and impacts only, to keep the traffic small.
 
-    With *as_rows*, each scorecard travels as its table row (plain values),
-    which the calling process unpickles far faster than score objects.
+    With *as_rows*, the scorecards travel as the columns of their table rows
+    (plain values, each column name once per chunk), which the calling process
+    unpickles and appends to its table far faster than score objects or row
+    dictionaries.
     """
+    suite = _WORKER_SUITE[0]
+    if as_rows:
+        return _rows_here(suite, transcripts, portable=True)
     results: list[_Result] = []
-    for result in _score_each(_WORKER_SUITE[0], transcripts):
+    for result in _score_each(suite, transcripts):
         if isinstance(result, Scorecard):
-            results.append(scorecard_row(result) if as_rows else (result.scores, result.impact))
+            results.append((result.scores, result.impact))
         else:
-            results.append(attrs.evolve(result, record=None, error=_portable(result.error)))
+            results.append(_shippable(result))
     return results
+
+
+def _shippable(failure: _Failure) -> _Failure:
+    """*failure* without its record (the parent has it) and with an error that pickles."""
+    return attrs.evolve(failure, record=None, error=_portable(failure.error))
+
+
+def _rows_here(suite: Suite, transcripts: list[Transcript], portable: bool = False) -> _Rows:
+    """Score *transcripts* in this process into a :class:`_Rows`."""
+    builder = TableBuilder()
+    failures: dict[int, _Failure] = {}
+    for index, result in enumerate(_score_each(suite, transcripts)):
+        if isinstance(result, Scorecard):
+            builder.add(scorecard_row(result))
+        else:
+            failures[index] = _shippable(result) if portable else result
+    return _Rows(builder.block(), failures)
 
 
 def _expand(inputs: Inputs, format: Format | None) -> Iterator[Transcript | Mapping[str, Any] | object]:
@@ -223,13 +272,17 @@ def score_stream(
             transcripts spliced in); or one path. It is consumed lazily.
         suite: The :class:`~servicescore.Suite`; :func:`~servicescore.default_suite`
             when ``None``.
-        workers: Processes to score in. With more than one, the suite is
-            pickled once per worker and inputs travel in chunks of
-            *chunk_size*; results come back in input order, identical to
-            ``workers=1``. A batch of at most ``2 * workers * chunk_size``
-            inputs is scored in the calling process whatever *workers* says:
-            a new process spends seconds loading its resources, more than it
-            would save.
+        workers: Processes to score in. With more than one, inputs travel
+            to them in chunks of *chunk_size* and results come back in input
+            order, identical to ``workers=1``. On Linux, when the calling
+            thread is the only Python thread, workers are forked: the suite
+            is first warmed up here (by scoring the first transcript), so
+            they inherit its loaded resources and start at once. Otherwise
+            (other threads running, macOS, Windows) they are spawned: the
+            suite is pickled once per worker, and each spends seconds
+            loading its resources. A batch of at most
+            ``2 * workers * chunk_size`` inputs is scored in the calling
+            process whatever *workers* says.
         on_error: What to do with an input that cannot be scored (a record
             that is not a valid transcript, a line a reader cannot parse, a
             scorer that raises): ``"raise"`` re-raises the first such error,
@@ -286,65 +339,145 @@ def _stream(
     progress: Progress,
     chunk_size: int,
     format: Format | None,
-    as_rows: bool = False,
-) -> Iterator[tuple[int, Any]]:
-    """Scored inputs in order: ``(position, Scorecard | Rejected)``.
-
-    With *as_rows*, each scorecard's table row (a dict) comes in its place.
-    """
-    chunks = _chunks(_expand(inputs, format), chunk_size)
-    line = _ProgressLine(sys.stderr) if progress is True else None
-    after_chunk = progress if callable(progress) else None
-    done = 0
-    try:
-        # Look ahead by as many chunks as the workers would hold in flight: a
-        # batch that ends within them is scored here, sparing the start-up.
-        in_flight = workers * _IN_FLIGHT_PER_WORKER if workers > 1 else 0
-        head = list(itertools.islice(chunks, in_flight + 1))
-        batches: Iterator[tuple[list[_Slot], Iterator[Any]]]
-        if len(head) > in_flight > 0:
-            batches = _in_workers(suite, workers, in_flight, itertools.chain(head, chunks), as_rows)
-        else:
-            batches = (
-                (chunk, _local(suite, _to_score(chunk), as_rows)) for chunk in itertools.chain(head, chunks)
-            )
+) -> Iterator[tuple[int, Scorecard | Rejected]]:
+    """Scored inputs in order: ``(position, Scorecard | Rejected)``."""
+    # Closed on the way out, so that an error stops the workers at once, not
+    # when the traceback that holds this frame is collected.
+    batches = _batches(inputs, suite, workers, chunk_size, format, as_rows=False)
+    with _Progress(progress) as counter, contextlib.closing(batches):
         for chunk, results in batches:
             for pair in _emit(chunk, results, on_error):
                 yield pair
-                done += 1
-                if line is not None:
-                    line(done)
-            if after_chunk is not None:
-                after_chunk(done)
-        if done == 0 and after_chunk is not None:
-            after_chunk(0)
-    finally:
-        if line is not None:
-            line.close(done)
+                counter.one()
+            counter.chunk()
 
 
-def _local(suite: Suite, transcripts: list[Transcript], as_rows: bool) -> Iterator[Any]:
-    """Score in this process: scorecards, or their table rows with *as_rows*."""
-    for result in _score_each(suite, transcripts):
-        yield scorecard_row(result) if as_rows and isinstance(result, Scorecard) else result
+class _Progress:
+    """Counts inputs done and reports them as *progress* asks (see :func:`score_stream`)."""
+
+    def __init__(self, progress: Progress) -> None:
+        self._line = _ProgressLine(sys.stderr) if progress is True else None
+        self._after_chunk = progress if callable(progress) else None
+        self.done = 0
+        self._chunks = 0
+
+    def __enter__(self) -> _Progress:
+        return self
+
+    def one(self, count: int = 1) -> None:
+        """*count* more inputs are done."""
+        self.done += count
+        if self._line is not None:
+            self._line(self.done)
+
+    def chunk(self) -> None:
+        """A chunk is done."""
+        self._chunks += 1
+        if self._after_chunk is not None:
+            self._after_chunk(self.done)
+
+    def __exit__(self, kind: type[BaseException] | None, *rest: object) -> None:
+        if kind is None and self._chunks == 0 and self._after_chunk is not None:
+            self._after_chunk(0)
+        if self._line is not None:
+            self._line.close(self.done)
+
+
+def _batches(
+    inputs: Inputs, suite: Suite, workers: int, chunk_size: int, format: Format | None, as_rows: bool
+) -> Generator[tuple[list[_Slot], Any], None, None]:
+    """Each chunk of inputs with its outcome, in order.
+
+    The outcome is an iterator of results (a :class:`Scorecard` or a
+    :class:`_Failure` per transcript of the chunk, lazily when scored here),
+    or with *as_rows* a :class:`_Rows`.
+    """
+    chunks = _chunks(_expand(inputs, format), chunk_size)
+    # Look ahead by as many chunks as the workers would hold in flight: a
+    # batch that ends within them is scored here, sparing the start-up.
+    in_flight = workers * _IN_FLIGHT_PER_WORKER if workers > 1 else 0
+    head = list(itertools.islice(chunks, in_flight + 1))
+    if len(head) > in_flight > 0:
+        yield from _in_workers(suite, workers, in_flight, itertools.chain(head, chunks), as_rows)
+        return
+    for chunk in itertools.chain(head, chunks):
+        transcripts = _to_score(chunk)
+        yield chunk, (_rows_here(suite, transcripts) if as_rows else _score_each(suite, transcripts))
 
 
 def _to_score(chunk: list[_Slot]) -> list[Transcript]:
     return [item for _, item in chunk if isinstance(item, Transcript)]
 
 
+def _start_method() -> Literal["fork", "spawn"]:
+    """How to start worker processes: ``"fork"`` where it is safe and available, else ``"spawn"``.
+
+    A forked worker inherits the calling process's loaded resources (nltk,
+    the lexicon tries, warm memos) and starts at once; a spawned one starts a
+    fresh interpreter and loads them again, for seconds. Forking is safe when
+    no other Python thread runs, since then no lock the child could need is
+    held by a thread that does not exist in the child; so it is used on Linux
+    when the calling thread is the only one. Elsewhere (macOS, where system
+    libraries do not survive a fork; Windows, which has no fork; a program
+    running other threads) workers are spawned.
+    """
+    if (
+        sys.platform == "linux"
+        and threading.active_count() == 1
+        and "fork" in multiprocessing.get_all_start_methods()
+    ):
+        return "fork"
+    return "spawn"
+
+
+@contextlib.contextmanager
+def _forking() -> Iterator[None]:
+    """Silence Python's warning that forking a process that has threads may deadlock.
+
+    Used only when :func:`_start_method` found no other Python thread: the
+    threads Python 3.12 and later count are then those native libraries keep
+    idle (OpenBLAS's pool, started by numpy), which hold no lock the worker
+    needs and which those libraries reset in a forked child.
+    """
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", r".*multi-threaded, use of fork\(\)", DeprecationWarning)
+        yield
+
+
+def _warm(suite: Suite, chunk: list[_Slot]) -> None:
+    """Score the chunk's first transcript here, discarding the result: forked workers inherit a warm suite.
+
+    The first score loads the suite's resources (seconds, once per process);
+    done here, it is paid once rather than by every worker, and not at all
+    when this process has scored before. A failure is left for the worker
+    that scores the transcript to report.
+    """
+    for _, item in chunk:
+        if isinstance(item, Transcript):
+            with contextlib.suppress(Exception):
+                suite(item)
+            return
+
+
 def _in_workers(
     suite: Suite, workers: int, in_flight: int, chunks: Iterator[list[_Slot]], as_rows: bool = False
-) -> Iterator[tuple[list[_Slot], Iterator[Any]]]:
+) -> Iterator[tuple[list[_Slot], Any]]:
     """Score chunks in *workers* processes, at most *in_flight* at a time, yielding them in order."""
+    first = next(chunks, None)
+    if first is None:
+        return
+    if _start_method() == "fork":
+        _warm(suite, first)
+    method = _start_method()  # again: a scorer may have started a thread
+    initarg = suite if method == "fork" else pickle.dumps(suite)
     pool = ProcessPoolExecutor(
-        workers,
-        mp_context=multiprocessing.get_context("spawn"),
-        initializer=_init_worker,
-        initargs=(pickle.dumps(suite),),
+        workers, mp_context=multiprocessing.get_context(method), initializer=_init_worker, initargs=(initarg,)
     )
-    pending: deque[tuple[list[_Slot], Future[list[_Result]]]] = deque()
+    pending: deque[tuple[list[_Slot], Future[Any]]] = deque()
     try:
+        # The first submission starts the processes (all of them, when forking).
+        with _forking() if method == "fork" else contextlib.nullcontext():
+            pending.append((first, pool.submit(_score_in_worker, _to_score(first), as_rows)))
         for chunk in chunks:
             pending.append((chunk, pool.submit(_score_in_worker, _to_score(chunk), as_rows)))
             if len(pending) >= in_flight:
@@ -355,32 +488,38 @@ def _in_workers(
         pool.shutdown(wait=True, cancel_futures=True)
 
 
-def _rebuild(chunk: list[_Slot], future: Future[list[_Result]]) -> tuple[list[_Slot], Iterator[Any]]:
+def _rebuild(chunk: list[_Slot], future: Future[Any]) -> tuple[list[_Slot], Any]:
     """Reattach each worker result to the transcript kept in this process."""
-    results = iter(future.result())
-    cards: list[Any] = []
+    outcome = future.result()
+    if isinstance(outcome, _Rows):
+        return chunk, outcome
+    results = iter(outcome)
+    cards: list[Scorecard | _Failure] = []
     for transcript in _to_score(chunk):
         result = next(results)
         if isinstance(result, _Failure):
             cards.append(attrs.evolve(result, record=transcript))
-        elif isinstance(result, dict):
-            cards.append(result)  # a table row
         else:
             cards.append(Scorecard(transcript, result[0], result[1]))
     return chunk, iter(cards)
 
 
+def _reject(position: int, failure: _Failure, on_error: OnError) -> Rejected:
+    """The :class:`Rejected` of a failure, or with ``on_error="raise"`` its error, raised."""
+    if on_error == "raise":
+        failure.error.add_note(f"while scoring input {position} of the batch")
+        raise failure.error
+    record = failure.record if on_error == "collect" else None
+    return Rejected(position, failure.id, failure.reason, record)
+
+
 def _emit(chunk: list[_Slot], scored: Iterator[Any], on_error: OnError) -> Iterator[tuple[int, Any]]:
     for position, item in chunk:
         result = next(scored) if isinstance(item, Transcript) else item
-        if isinstance(result, Scorecard | dict):
+        if isinstance(result, Scorecard):
             yield position, result
-            continue
-        if on_error == "raise":
-            result.error.add_note(f"while scoring input {position} of the batch")
-            raise result.error
-        record = result.record if on_error == "collect" else None
-        yield position, Rejected(position, result.id, result.reason, record)
+        else:
+            yield position, _reject(position, result, on_error)
 
 
 def score_many(
@@ -426,24 +565,22 @@ def score_many(
     "turns[0].role: unknown role 'wizard' ..."
     """
     _check_arguments(on_error, workers, chunk_size)
+    builder = TableBuilder()
     errors: list[Rejected] = []
-
-    def rows() -> Iterator[dict[str, object]]:
-        stream = _stream(
-            transcripts,
-            suite or default_suite(),
-            workers,
-            on_error,
-            progress,
-            chunk_size,
-            format,
-            as_rows=True,
-        )
-        for _, result in stream:
-            if isinstance(result, Rejected):
-                errors.append(result)
-            else:
-                yield result
-
-    table = ScoreTable.from_rows(rows())
-    return ScoreTable(table.columns, errors)
+    batches = _batches(transcripts, suite or default_suite(), workers, chunk_size, format, as_rows=True)
+    with _Progress(progress) as counter, contextlib.closing(batches):  # see _stream
+        for chunk, rows in batches:
+            failures = rows.failures
+            index = 0
+            for position, item in chunk:
+                if isinstance(item, Transcript):
+                    failure = failures.get(index)
+                    index += 1
+                    if failure is not None:  # scored elsewhere or here: its record is the input
+                        errors.append(_reject(position, attrs.evolve(failure, record=item), on_error))
+                else:
+                    errors.append(_reject(position, item, on_error))
+            builder.extend(rows.block)
+            counter.one(len(chunk))
+            counter.chunk()
+    return builder.table(errors)

@@ -9,7 +9,7 @@ import math
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from types import MappingProxyType
-from typing import IO, TYPE_CHECKING, Any
+from typing import IO, TYPE_CHECKING, Any, NamedTuple
 
 import attrs
 import numpy as np
@@ -107,6 +107,126 @@ def _is_number(value: object) -> bool:
     return isinstance(value, int | float | np.integer | np.floating) and not isinstance(value, bool)
 
 
+def _all_numbers(kinds: Iterable[type]) -> bool:
+    """Whether :func:`_is_number` holds for every value of these types (decided once per type)."""
+    return all(
+        issubclass(kind, int | float | np.integer | np.floating) and not issubclass(kind, bool)
+        for kind in kinds
+    )
+
+
+def _missing(name: str) -> object:
+    """The value of column *name* in a row that lacks it: ``None`` for metadata, else ``nan``."""
+    return None if name.startswith("meta.") else math.nan
+
+
+class RowBlock(NamedTuple):
+    """Consecutive table rows as columns: what a worker process sends back for a chunk.
+
+    Attributes:
+        size: The number of rows.
+        impact: Whether a row has every brand-impact column.
+        columns: Column name (in first-seen order) to its *size* values,
+            missing ones filled as :meth:`ScoreTable.from_rows` fills them.
+    """
+
+    size: int
+    impact: bool
+    columns: dict[str, list[Any]]
+
+
+class TableBuilder:
+    """The columns of a :class:`ScoreTable`, built row by row or block by block.
+
+    What :meth:`ScoreTable.from_rows` does, incrementally: each row's values
+    are appended to per-column lists as the row comes (a column first seen at
+    row *n* starts with *n* missing values), and the arrays are made once, at
+    the end. Blocks of rows built elsewhere (:meth:`block`, in a worker
+    process) are appended whole, and the types of their values noted as they
+    come, so that little is left to do at the end.
+    """
+
+    __slots__ = ("_columns", "_count", "_impact", "_kinds", "_typed")
+
+    def __init__(self) -> None:
+        self._columns: dict[str, list[Any]] = {}
+        self._count = 0
+        self._impact = False
+        # The types of the first _typed[name] values of each column.
+        self._kinds: dict[str, set[type]] = {}
+        self._typed: dict[str, int] = {}
+
+    def add(self, row: Mapping[str, object]) -> None:
+        """Append one row."""
+        columns = self._columns
+        count = self._count
+        for name, value in row.items():
+            column = columns.get(name)
+            if column is None:
+                column = columns[name] = [_missing(name)] * count
+            column.append(value)
+        self._count = count + 1
+        if len(row) != len(columns):
+            self._pad()
+        if not self._impact and all(name in row for name in IMPACT_COLUMNS):
+            self._impact = True
+
+    def extend(self, block: RowBlock) -> None:
+        """Append the rows of *block*."""
+        columns = self._columns
+        count = self._count
+        for name, values in block.columns.items():
+            column = columns.get(name)
+            if column is None:
+                column = columns[name] = [_missing(name)] * count
+            column.extend(values)
+        self._count = count + block.size
+        if len(block.columns) != len(columns):
+            self._pad()
+        self._impact = self._impact or block.impact
+        self._note_kinds()
+
+    def _note_kinds(self) -> None:
+        kinds, typed = self._kinds, self._typed
+        for name, column in self._columns.items():
+            done = typed.get(name, 0)
+            if done < len(column):
+                kinds.setdefault(name, set()).update(map(type, column[done:]))
+                typed[name] = len(column)
+
+    def _pad(self) -> None:
+        count = self._count
+        for name, column in self._columns.items():
+            if len(column) < count:
+                column.extend([_missing(name)] * (count - len(column)))
+
+    def block(self) -> RowBlock:
+        """The rows so far, as a :class:`RowBlock`."""
+        return RowBlock(self._count, self._impact, self._columns)
+
+    def table(self, errors: Iterable[Rejected] = ()) -> ScoreTable:
+        """The table of the rows so far, with *errors*."""
+        columns = self._columns
+        meta = [name for name in columns if name.startswith("meta.")]
+        scores = [
+            name
+            for name in columns
+            if not name.startswith("meta.") and name not in BASE_COLUMNS and name not in IMPACT_COLUMNS
+        ]
+        names = [*BASE_COLUMNS, *meta, *scores, *(IMPACT_COLUMNS if self._impact else ())]
+        self._note_kinds()
+        arrays = {}
+        for name in names:
+            values = columns.get(name)
+            kinds = self._kinds.get(name, set())
+            if values is None:
+                values = [_missing(name)] * self._count
+                kinds = set(map(type, values[:1]))
+            numeric = name not in ("id", "channel") and not name.startswith("meta.") and _all_numbers(kinds)
+            arrays[name] = _array(values, numeric)
+        return ScoreTable(arrays, errors)
+
+
 def _freeze_columns(columns: Mapping[str, np.ndarray]) -> Mapping[str, np.ndarray]:
     return MappingProxyType(dict(columns))
 
@@ -164,24 +284,11 @@ class ScoreTable:
         order, scores and details in first-seen order, impact); a column is
         numeric when every value in it is a number.
         """
-        rows = list(rows)
-        meta_keys: dict[str, None] = {}
-        score_columns: dict[str, None] = {}
-        has_impact = False
+        builder = TableBuilder()
         for row in rows:
-            for name in row:
-                if name.startswith("meta."):
-                    meta_keys.setdefault(name)
-                elif name not in BASE_COLUMNS and name not in IMPACT_COLUMNS:
-                    score_columns.setdefault(name)
-            has_impact = has_impact or all(name in row for name in IMPACT_COLUMNS)
-        names = [*BASE_COLUMNS, *meta_keys, *score_columns, *(IMPACT_COLUMNS if has_impact else ())]
-        columns = {}
-        for name in names:
-            values = [row.get(name, math.nan if name not in meta_keys else None) for row in rows]
-            numeric = name not in ("id", "channel") and name not in meta_keys and all(map(_is_number, values))
-            columns[name] = _array(values, numeric)
-        return cls(columns, errors)
+            builder.add(row)
+        table = builder.table(errors)
+        return table if cls is ScoreTable else cls(table.columns, table.errors)
 
     @property
     def names(self) -> tuple[str, ...]:
