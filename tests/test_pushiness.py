@@ -1,6 +1,5 @@
 import math
 import pickle
-from collections.abc import Iterator
 
 import attrs
 import pytest
@@ -8,9 +7,10 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from servicescore import Analyzer, Cue, Lexicon, Role, Transcript, Turn
-from servicescore._incremental import ScoreAccumulator
 from servicescore.scorers import PushinessScorer
 from tests.strategies import PRESSURE_SENTENCES, live_dialogues, sales_dialogues
+
+from .incremental import fed
 
 SCORER = PushinessScorer()
 DETAIL_KEYS = {
@@ -348,24 +348,12 @@ class TestProperties:
         assert after >= (before or 0.0) - 1e-12
 
 
-def fed(transcript: Transcript) -> Iterator[ScoreAccumulator]:
-    """A fresh accumulator of ``SCORER``, then the same one after each turn of *transcript* is added."""
-    analysis = Analyzer()(transcript)
-    requests = SCORER.lexicon_requests()
-    per_lexicon = analysis.hits_many([lexicon for lexicon, _ in requests], [roles for _, roles in requests])
-    accumulator = SCORER.start(transcript)
-    yield accumulator
-    for facts, hits in zip(analysis.turns, zip(*per_lexicon, strict=True), strict=True):
-        accumulator.add(facts, hits)
-        yield accumulator
-
-
 class TestIncremental:
     """The accumulator fed turn by turn gives, after each turn, the batch score of the turns so far."""
 
     @given(sales_dialogues() | live_dialogues())
     def test_prefix_scores_equal_batch(self, transcript: Transcript) -> None:
-        for k, accumulator in enumerate(fed(transcript)):
+        for k, accumulator in enumerate(fed(SCORER, transcript)):
             expected = SCORER(attrs.evolve(transcript, turns=transcript.turns[:k]))
             assert accumulator.score() == expected
             assert accumulator.score() == expected  # reading the score leaves the state alone
@@ -375,7 +363,7 @@ class TestIncremental:
             (Role.CUSTOMER, "Do you have a cheaper plan?"),
             (Role.AGENT, "Yes, would you like to switch to our Basic plan for $20 a month?"),
         )
-        *_, accumulator = fed(transcript)
+        *_, accumulator = fed(SCORER, transcript)
         score = accumulator.score()
         assert score == SCORER(transcript)
         # As the batch sort put it: after the requested offer at the same (turn, start).

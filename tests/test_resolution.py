@@ -1,6 +1,5 @@
 import math
 import pickle
-from collections.abc import Iterator
 
 import attrs
 import pytest
@@ -8,9 +7,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from servicescore import Analyzer, Lexicon, Role, Score, Transcript, Turn, default_suite
-from servicescore._incremental import ScoreAccumulator
 from servicescore.scorers import ResolutionScorer
 
+from .incremental import fed
 from .strategies import live_dialogues, service_dialogues, transcripts
 
 C, A, B, S = Role.CUSTOMER, Role.AGENT, Role.BOT, Role.SYSTEM
@@ -537,18 +536,6 @@ class TestInASuite:
         assert repr(dict(shared.details)) == repr(dict(alone.details))  # NaN-safe
 
 
-def fed(transcript: Transcript) -> Iterator[ScoreAccumulator]:
-    """A fresh accumulator of ``SCORER``, then the same one after each turn of *transcript* is added."""
-    analysis = Analyzer()(transcript)
-    requests = SCORER.lexicon_requests()
-    per_lexicon = analysis.hits_many([lexicon for lexicon, _ in requests], [roles for _, roles in requests])
-    accumulator = SCORER.start(transcript)
-    yield accumulator
-    for facts, hits in zip(analysis.turns, zip(*per_lexicon, strict=True), strict=True):
-        accumulator.add(facts, hits)
-        yield accumulator
-
-
 def same(a: Score, b: Score) -> bool:
     """Equal scores, NaN details included, to the last bit."""
     return (a.name, a.value, a.reason, a.evidence, repr(dict(a.details))) == (
@@ -561,7 +548,7 @@ def same(a: Score, b: Score) -> bool:
 
 
 def assert_prefixes_equal_batch(transcript: Transcript) -> None:
-    for k, accumulator in enumerate(fed(transcript)):
+    for k, accumulator in enumerate(fed(SCORER, transcript)):
         expected = SCORER(attrs.evolve(transcript, turns=transcript.turns[:k]))
         assert same(accumulator.score(), expected), k
         assert same(accumulator.score(), expected), k  # reading the score leaves the state alone
@@ -583,7 +570,7 @@ class TestIncremental:
             (A, "Sorry the card is declining."),
         )
         assert_prefixes_equal_batch(transcript)
-        *_, before, after = (accumulator.score() for accumulator in fed(transcript))
+        *_, before, after = (accumulator.score() for accumulator in fed(SCORER, transcript))
         assert [e.category for e in before.evidence if e.turn == 2] == ["state_problem"]
         assert [e.category for e in after.evidence if e.turn == 2] == ["no_cue"]
 
