@@ -15,3 +15,15 @@ nitpick_ignore_regex = [
 ]
 html_theme = "furo"
 myst_heading_anchors = 3
+
+
+def _factory_defaults(app, what, name, obj, options, signature, return_annotation):  # type: ignore[no-untyped-def]
+    """Show attrs' ``NOTHING`` (a default made by a factory) as ``<factory>``, as dataclasses do."""
+    if signature and "NOTHING" in signature:
+        signature = signature.replace("= NOTHING", "= <factory>").replace("=NOTHING", "=<factory>")
+    return signature, return_annotation
+
+
+def setup(app):  # type: ignore[no-untyped-def]
+    """Register the signature hook."""
+    app.connect("autodoc-process-signature", _factory_defaults)
