@@ -168,3 +168,25 @@ def test_metrics():
     assert macro_f1([1, 1, 0], [1, 1, 0]) == 1.0
     assert roc_auc([0, 1], [0.5, 0.5]) == 0.5
     assert spearman([1, 2, 3], [3, 2, 1]) == pytest.approx(-1.0)
+
+
+def test_features_map_back_to_the_words():
+    from servicescore import Role, Transcript, Turn
+    from servicescore._analysis import analyze
+    from servicescore.learn._features import RowBuilder, add_char_ngrams, add_facts, add_word_ngrams
+
+    text = "I'm so sorry. What happened to you?"
+    facts = analyze(Transcript("t", [Turn(Role.AGENT, text)])).turns[0]
+    builder = RowBuilder(2**18)
+    add_word_ngrams(builder, facts)
+    add_char_ngrams(builder, facts)
+    add_facts(builder, facts)
+    row = builder.build()
+    assert len(row) and (row.turns == 0).all()
+    spans = {text[s:e] for s, e in zip(row.starts, row.ends, strict=True)}
+    assert "sorry" in spans and "What happened to you?" in spans
+    again = RowBuilder(2**18)
+    add_word_ngrams(again, facts)
+    add_char_ngrams(again, facts)
+    add_facts(again, facts)
+    assert again.build().indices.tolist() == row.indices.tolist()

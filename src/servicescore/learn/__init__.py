@@ -4,6 +4,7 @@ numpy only, deterministic, and explainable: every prediction is a sparse dot
 product whose per-entry contributions map back to character spans of text.
 """
 
+from ._features import RowBuilder, add_char_ngrams, add_cues, add_facts, add_word_ngrams
 from ._fit import balanced_weights, cross_val_decisions, fit, folds_by_id
 from ._hashing import hash_index, hash_indices
 from ._metrics import macro_f1, roc_auc, spearman
@@ -14,7 +15,12 @@ __all__ = [
     "FeatureRow",
     "LinearModel",
     "ModelFormatError",
+    "RowBuilder",
     "SparseRows",
+    "add_char_ngrams",
+    "add_cues",
+    "add_facts",
+    "add_word_ngrams",
     "balanced_weights",
     "cross_val_decisions",
     "fit",
