@@ -145,11 +145,25 @@ class TestConstants:
         assert _tables() is _tables()
 
 
+class TestShippedLexicon:
+    """The VADER files shipped in servicescore/data/vader are vaderSentiment 3.3.2's, notice included."""
+
+    @pytest.mark.parametrize("name", ["vader_lexicon.txt", "emoji_utf8_lexicon.txt"])
+    def test_same_bytes_as_vader_sentiment(self, name: str) -> None:
+        shipped = resources.files("servicescore").joinpath("data", "vader", name).read_bytes()
+        assert shipped == resources.files("vaderSentiment").joinpath(name).read_bytes()
+
+    def test_licence_notice_kept(self) -> None:
+        notice = resources.files("servicescore").joinpath("data", "vader", "LICENSE.txt").read_text()
+        assert "MIT License" in notice
+        assert "Copyright (c) 2016 C.J. Hutto" in notice
+
+
 class TestMissingResource:
     """A missing lexicon raises MissingResourceError, which is also a LookupError."""
 
     def test_missing_file(self) -> None:
-        with pytest.raises(MissingResourceError, match=r"'no_such_lexicon\.txt'.*vaderSentiment"):
+        with pytest.raises(MissingResourceError, match=r"'no_such_lexicon\.txt'.*data/vader"):
             _read_resource("no_such_lexicon.txt")
 
     def test_missing_package(self) -> None:

@@ -12,10 +12,11 @@ higher meaning more positive:
   top (reassurances, politeness markers, sarcasm, curly apostrophes,
   elongated words, links and handles).
 
-The lexicon and the emoji descriptions come from the files that the installed
-``vaderSentiment`` package ships (read with :mod:`importlib.resources`, once,
-on first use: no network, no ``nltk.download``). The rule constants come from
-nltk's ``VaderConstants`` (through :mod:`servicescore._nlp`) where nltk agrees
+The lexicon and the emoji descriptions are vaderSentiment 3.3.2's own files
+(MIT licence, notice kept beside them), shipped as package data in
+``servicescore/data/vader/`` and read with :mod:`importlib.resources`, once,
+on first use: no network, no ``nltk.download``, no vaderSentiment install.
+The rule constants come from nltk's ``VaderConstants`` (through :mod:`servicescore._nlp`) where nltk agrees
 with vaderSentiment 3.3.2; where they differ, the 3.3.2 values are defined
 here, each with a comment on its source.
 
@@ -44,7 +45,8 @@ __all__ = ["SERVICE_RULES", "ServiceSentiment", "vader_compound"]
 
 # -- where the data comes from -------------------------------------------------
 
-_PACKAGE: Final = "vaderSentiment"
+_PACKAGE: Final = "servicescore"
+_DATA_DIR: Final = ("data", "vader")
 _LEXICON_FILE: Final = "vader_lexicon.txt"
 _EMOJI_FILE: Final = "emoji_utf8_lexicon.txt"
 
@@ -231,17 +233,17 @@ class _Tables:
 
 
 def _read_resource(name: str, package: str = _PACKAGE) -> str:
-    """Return the text of the data file *name* shipped inside *package*.
+    """Return the text of the VADER data file *name* shipped in *package*'s ``data/vader/``.
 
     Raises:
         MissingResourceError: If the package is not installed or lacks the file.
     """
     try:
-        return resources.files(package).joinpath(name).read_text(encoding="utf-8")
+        return resources.files(package).joinpath(*_DATA_DIR, name).read_text(encoding="utf-8")
     except (ModuleNotFoundError, OSError) as exc:
         raise MissingResourceError(
-            f"sentiment resource {name!r} not found in package {package!r} "
-            f"(install vaderSentiment>=3.3.2, which ships it): {exc}"
+            f"sentiment resource {name!r} not found in {package!r} {'/'.join(_DATA_DIR)} "
+            f"(a broken servicescore install? reinstall it): {exc}"
         ) from exc
 
 
@@ -574,7 +576,7 @@ def vader_compound(text: str) -> float:
 
     Raises:
         TypeError: If *text* is not a string.
-        MissingResourceError: If vaderSentiment's lexicon files are missing.
+        MissingResourceError: If the shipped VADER lexicon files are missing.
 
     Examples:
         >>> vader_compound("The agent was very helpful!")
@@ -734,7 +736,7 @@ class ServiceSentiment:
 
         Raises:
             TypeError: If *text* is not a string.
-            MissingResourceError: If vaderSentiment's lexicon files are missing.
+            MissingResourceError: If the shipped VADER lexicon files are missing.
         """
         _check_text(text)
         tables = _tables()
