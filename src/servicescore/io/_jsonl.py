@@ -3,22 +3,27 @@
 from __future__ import annotations
 
 import csv
-import io
-import itertools
 import json
 import os
 from collections.abc import Iterable, Iterator, Mapping
-from typing import IO, Any, Literal, cast
+from typing import IO, Any, Literal
 
 from .._model import Transcript
 from ..exceptions import FormatError, TranscriptError
+from ._source import Lines, Source, open_lines
 from ._tables import csv_records, twcs_records
 from ._vendors import convert_vendor, vendor_kind
 
 __all__ = ["read", "write_jsonl"]
 
 OnError = Literal["raise", "skip", "collect"]
-Source = str | os.PathLike[str] | IO[str] | IO[bytes]
+
+#: Non-blank lines looked at before the format of an input is decided.
+_PEEK_LINES = 5
+#: Errors a malformed record can raise inside the standard library or the
+#: model beyond the checked cases; turned into a FormatError, never escaping.
+_UNEXPECTED = (TypeError, ValueError, KeyError, AttributeError, OverflowError, RecursionError)
+_FORMATS = ("jsonl", "json", "csv", "twcs")
 
 
 def read(
@@ -28,54 +33,80 @@ def read(
     on_error: OnError = "raise",
     errors: list[FormatError] | None = None,
     columns: Mapping[str, str] | None = None,
+    encoding: str = "utf-8",
 ) -> Iterator[Transcript]:
     """Stream transcripts from *source*.
 
+    A bad record never stops the read under ``"skip"`` or ``"collect"``: every
+    line (JSON Lines), array item (JSON) or row group (CSV) becomes either a
+    transcript or one :class:`~servicescore.exceptions.FormatError`.
+
     Args:
-        source: A path or an open text/binary file.
+        source: A path or an open text/binary file. Gzip data (``.gz``) is
+            decompressed transparently when read from a path or binary file.
         format: ``"jsonl"``, ``"json"``, ``"csv"`` (one row per turn, columns
             ``id``, ``role``, ``text``, optional ``time``, ``end``, ``speaker``,
             ``channel``, others become metadata) or ``"twcs"`` (Kaggle's
             "Customer Support on Twitter" CSV, threads rebuilt from
-            ``in_response_to_tweet_id``). Inferred from the content when
-            ``None``: ``[`` starts JSON, ``{`` JSON Lines, a header with
-            ``tweet_id`` and ``in_response_to_tweet_id`` twcs, any other CSV.
+            ``in_response_to_tweet_id``). Inferred from the first few non-blank
+            lines when ``None``: ``[`` starts JSON, a line holding one JSON
+            object makes JSON Lines (even when the first line is broken), ``{``
+            alone JSON, a header with ``tweet_id`` and
+            ``in_response_to_tweet_id`` twcs, a header with ``id``, ``role``
+            and ``text`` CSV; anything else is one error saying the format
+            could not be told.
         on_error: ``"raise"`` stops at the first bad record with a
             :class:`~servicescore.exceptions.FormatError`; ``"skip"`` drops bad
             records; ``"collect"`` drops them and appends each error to *errors*.
         errors: The list that receives errors when ``on_error="collect"``.
         columns: For CSV, the file's column name for each canonical field,
             e.g. ``{"id": "call_id", "role": "speaker_type", "text": "utterance"}``.
+        encoding: Text encoding of paths and binary files (``"utf-8"`` by
+            default, a leading byte-order mark is dropped); a line that does
+            not decode is an error naming its byte offset.
 
     Yields:
         Each valid transcript, in file order.
 
     Raises:
         FormatError: Naming the file, line, field and reason.
+        ValueError: For an unknown *format*, *on_error* or *encoding*.
     """
     if on_error not in ("raise", "skip", "collect"):
         raise ValueError(f"on_error must be 'raise', 'skip' or 'collect', got {on_error!r}")
     if on_error == "collect" and errors is None:
         raise ValueError("on_error='collect' needs an 'errors' list to collect into")
-    name, handle, owned = _open(source)
+    if format is not None and format not in _FORMATS:
+        raise ValueError(f"unknown format {format!r} (expected 'jsonl', 'json', 'csv' or 'twcs')")
     try:
-        records = _records(handle, name, format, columns or {})
-        for item in records:
+        lines, handle = open_lines(source, encoding)
+    except LookupError:
+        raise ValueError(f"unknown encoding {encoding!r}") from None
+    try:
+        for item in _records(lines, format, columns or {}):
             if isinstance(item, FormatError):
                 _handle(item, on_error, errors)
                 continue
             line, index, record = item
             try:
-                yield Transcript.from_dict(record)
+                transcript = Transcript.from_dict(record)
             except TranscriptError as exc:
-                _handle(
-                    FormatError(exc.message, path=name, line=line, field=exc.field, record=index),
-                    on_error,
-                    errors,
-                )
+                error = FormatError(exc.message, path=lines.name, line=line, field=exc.field, record=index)
+            except _UNEXPECTED as exc:
+                error = _unexpected(exc, lines.name, line, index)
+            else:
+                yield transcript
+                continue
+            _handle(error, on_error, errors)
     finally:
-        if owned:
+        if handle is not None:
             handle.close()
+
+
+def _unexpected(exc: BaseException, name: str, line: int | None, index: int) -> FormatError:
+    return FormatError(
+        f"unreadable record ({type(exc).__name__}: {exc})"[:500], path=name, line=line, record=index
+    )
 
 
 def _handle(error: FormatError, on_error: OnError, errors: list[FormatError] | None) -> None:
@@ -85,89 +116,129 @@ def _handle(error: FormatError, on_error: OnError, errors: list[FormatError] | N
         errors.append(error)
 
 
-def _open(source: Source) -> tuple[str, IO[str], bool]:
-    if isinstance(source, str | os.PathLike):
-        name = os.fspath(source)
-        return os.path.basename(name), open(name, encoding="utf-8-sig", newline=""), True
-    name = str(getattr(source, "name", "<stream>"))
-    if isinstance(source, io.TextIOBase):
-        return os.path.basename(name), cast("IO[str]", source), False
-    return (
-        os.path.basename(name),
-        io.TextIOWrapper(cast("IO[bytes]", source), encoding="utf-8-sig", newline=""),
-        False,
+def _records(
+    lines: Lines, format: str | None, columns: Mapping[str, str]
+) -> Iterator[tuple[int | None, int, Any] | FormatError]:
+    if format is None:
+        inferred = _infer(lines, columns)
+        if isinstance(inferred, FormatError):
+            yield inferred
+            return
+        format = inferred
+    if format == "twcs":
+        yield from twcs_records(lines)
+    elif format == "csv":
+        yield from csv_records(lines, columns)
+    elif format == "json":
+        yield from _json_records(lines)
+    else:
+        yield from _jsonl_records(lines)
+    if lines.fatal is not None:
+        yield lines.fatal
+
+
+def _infer(lines: Lines, columns: Mapping[str, str]) -> str | FormatError:
+    head: list[str] = []
+    for line in lines:
+        head.append(line)
+        if sum(1 for h in head if h.strip()) >= _PEEK_LINES:
+            break
+    for line in reversed(head):
+        lines.push(line)
+    filled = [h for h in head if h.strip()]
+    if not filled:
+        return "jsonl"
+    first = filled[0].lstrip()
+    if first.startswith("["):
+        return "json"
+    if any(_is_object_line(h) for h in filled):
+        return "jsonl"
+    if first.startswith("{"):
+        return "json"  # one object spread over several lines
+    try:
+        names = set(next(csv.reader([filled[0]]), []))
+    except csv.Error:
+        names = set()
+    if {"tweet_id", "in_response_to_tweet_id"} <= names:
+        return "twcs"
+    if {columns.get(c, c) for c in ("id", "role", "text")} & names:
+        return "csv"  # reading it names any missing column
+    return FormatError(
+        f"cannot tell the format from the first {len(filled)} non-blank line(s): no JSON object, "
+        "JSON array, twcs header or CSV header naming id, role or text "
+        f"(formats considered: {', '.join(_FORMATS)}; pass format=... to choose)",
+        path=lines.name,
+        line=1,
     )
 
 
-def _records(
-    handle: IO[str], name: str, format: str | None, columns: Mapping[str, str]
-) -> Iterator[tuple[int | None, int, Any] | FormatError]:
-    first = handle.read(1)
-    if first == "\ufeff":
-        first = handle.read(1)
-    skipped_lines = 0
-    while first and first.isspace():
-        skipped_lines += first == "\n"
-        first = handle.read(1)
-    lines = _lines(handle, first)
-    if format is None:
-        format = {"[": "json", "": "jsonl"}.get(first)
-    if format is None and first == "{":
-        head = next(lines, "")
-        lines = itertools.chain([head], lines)
-        try:
-            json.loads(head)
-        except json.JSONDecodeError:
-            format = "json"  # one object spread over several lines
-        else:
-            format = "jsonl"
-    if format is None or format in ("csv", "twcs"):
-        header = next(lines, "")
-        if format is None:
-            names = set(next(csv.reader([header]), []))
-            format = "twcs" if {"tweet_id", "in_response_to_tweet_id"} <= names else "csv"
-        rows = itertools.chain([header], lines)
-        if format == "twcs":
-            yield from twcs_records(rows, name)
-        else:
-            yield from csv_records(rows, name, columns)
+def _is_object_line(line: str) -> bool:
+    """Whether *line* holds exactly one JSON object starting at its first column."""
+    text = line.rstrip()
+    if not (text.startswith("{") and text.endswith("}")):
+        return False
+    try:
+        return isinstance(json.loads(text), dict)
+    except (ValueError, RecursionError):
+        return False
+
+
+def _json_error(exc: Exception) -> str:
+    if isinstance(exc, json.JSONDecodeError):
+        return f"invalid JSON ({exc.msg})"
+    if isinstance(exc, RecursionError):
+        return "invalid JSON (nested too deeply)"
+    return f"invalid JSON ({exc})"
+
+
+def _json_records(lines: Lines) -> Iterator[tuple[int | None, int, Any] | FormatError]:
+    text = "".join(lines)
+    if lines.bad:
+        number = min(lines.bad)
+        yield FormatError(lines.bad[number], path=lines.name, line=number)
         return
-    if format == "json":
-        try:
-            data = json.loads("".join(lines))
-        except json.JSONDecodeError as exc:
-            yield FormatError(f"invalid JSON ({exc.msg})", path=name, line=exc.lineno)
-            return
-        items = data if isinstance(data, list) else [data]
-        for index, record in enumerate(items):
-            if not isinstance(record, dict):
-                yield FormatError(
-                    f"record must be an object, got {type(record).__name__}",
-                    path=name,
-                    field=f"[{index}]",
-                    record=index,
-                )
-            else:
-                yield _canonical(record, name, None, index, len(items))
+    if lines.fatal is not None or not text.strip():
         return
-    if format != "jsonl":
-        raise ValueError(f"unknown format {format!r} (expected 'jsonl', 'json', 'csv' or 'twcs')")
+    try:
+        data = json.loads(text)
+    except (ValueError, RecursionError) as exc:
+        line = exc.lineno if isinstance(exc, json.JSONDecodeError) else None
+        yield FormatError(_json_error(exc), path=lines.name, line=line)
+        return
+    items = data if isinstance(data, list) else [data]
+    for index, record in enumerate(items):
+        if not isinstance(record, dict):
+            yield FormatError(
+                f"record must be an object, got {type(record).__name__}",
+                path=lines.name,
+                field=f"[{index}]",
+                record=index,
+            )
+        else:
+            yield _canonical(record, lines.name, None, index, len(items))
+
+
+def _jsonl_records(lines: Lines) -> Iterator[tuple[int | None, int, Any] | FormatError]:
     index = 0
-    for number, raw in enumerate(lines, start=1 + skipped_lines):
+    for number, raw in enumerate(lines, start=1):
         line = raw.strip()
         if not line:
             continue
+        if number in lines.bad:
+            yield FormatError(lines.bad[number], path=lines.name, line=number, record=index)
+            index += 1
+            continue
         try:
             record = json.loads(line)
-        except json.JSONDecodeError as exc:
-            yield FormatError(f"invalid JSON ({exc.msg})", path=name, line=number, record=index)
+        except (ValueError, RecursionError) as exc:
+            yield FormatError(_json_error(exc), path=lines.name, line=number, record=index)
         else:
             if isinstance(record, dict):
-                yield _canonical(record, name, number, index, None)
+                yield _canonical(record, lines.name, number, index, None)
             else:
                 yield FormatError(
                     f"record must be an object, got {type(record).__name__}",
-                    path=name,
+                    path=lines.name,
                     line=number,
                     record=index,
                 )
@@ -190,14 +261,8 @@ def _canonical(
         )
     except FormatError as exc:
         return exc
-
-
-def _lines(handle: IO[str], first: str) -> Iterator[str]:
-    if not first:
-        return
-    head = handle.readline()
-    yield first + head
-    yield from handle
+    except _UNEXPECTED as exc:
+        return _unexpected(exc, name, line, index)
 
 
 def write_jsonl(transcripts: Iterable[Transcript], destination: Source) -> int:

@@ -9,9 +9,10 @@ public documentation; see ``docs/how-to/load-formats.md``.
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
-from .._timeutil import parse_time
+from .._timeutil import MAX_SECONDS, parse_time, short_repr
 from ..exceptions import FormatError
 
 __all__ = ["convert_vendor", "vendor_kind"]
@@ -63,6 +64,36 @@ def _fail(reason: str, field: str, where: dict[str, Any]) -> FormatError:
     return FormatError(reason, field=field, **where)
 
 
+def _seconds(value: object, divisor: float, unit: str, field: str, where: dict[str, Any]) -> float:
+    """*value* (a JSON number of *unit*) divided into seconds, range-checked."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise _fail(f"expected {unit}, got {short_repr(value)}", field, where)
+    try:
+        seconds = value / divisor
+    except OverflowError:
+        seconds = float("inf")
+    if not math.isfinite(seconds) or abs(seconds) > MAX_SECONDS:
+        raise _fail(f"{unit} out of range, got {short_repr(value)}", field, where)
+    return seconds
+
+
+def _object(record: dict[str, Any], key: str, where: dict[str, Any]) -> dict[str, Any]:
+    value = record.get(key)
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        raise _fail(f"must be an object, got {type(value).__name__}", key, where)
+    return value
+
+
+def _list(value: object, field: str, where: dict[str, Any]) -> list[Any]:
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        raise _fail(f"must be a list, got {type(value).__name__}", field, where)
+    return value
+
+
 def _ccai(record: dict[str, Any], default_id: str, where: dict[str, Any]) -> dict[str, Any]:
     entries = record["entries"]
     if not isinstance(entries, list):
@@ -73,25 +104,30 @@ def _ccai(record: dict[str, Any], default_id: str, where: dict[str, Any]) -> dic
         if not isinstance(entry, dict):
             raise _fail("must be an object", field, where)
         role = entry.get("role")
-        if role not in _CCAI_ROLES:
+        if not isinstance(role, str) or role not in _CCAI_ROLES:
             raise _fail(
-                f"unknown role {role!r} (expected one of {', '.join(_CCAI_ROLES)})", f"{field}.role", where
+                f"unknown role {short_repr(role)} (expected one of {', '.join(_CCAI_ROLES)})",
+                f"{field}.role",
+                where,
             )
         usec = entry.get("start_timestamp_usec")
-        if usec is not None and (isinstance(usec, bool) or not isinstance(usec, int)):
+        if usec is not None and not isinstance(usec, int):
             raise _fail(
-                f"expected integer microseconds, got {usec!r}", f"{field}.start_timestamp_usec", where
+                f"expected integer microseconds, got {short_repr(usec)}",
+                f"{field}.start_timestamp_usec",
+                where,
             )
         if "text" not in entry:
             raise _fail("missing required field", f"{field}.text", where)
         turn: dict[str, Any] = {"role": _CCAI_ROLES[role], "text": entry["text"]}
         if usec is not None:
-            turn["time"] = usec / 1e6
+            turn["time"] = _seconds(usec, 1e6, "integer microseconds", f"{field}.start_timestamp_usec", where)
         if entry.get("user_id") is not None:
             turn["speaker"] = str(entry["user_id"])
         turns.append(turn)
-    info = record.get("conversation_info") or {}
-    categories = [c.get("display_name") for c in info.get("categories", []) if isinstance(c, dict)]
+    info = _object(record, "conversation_info", where)
+    found = _list(info.get("categories"), "conversation_info.categories", where)
+    categories = [c.get("display_name") for c in found if isinstance(c, dict)]
     metadata: dict[str, Any] = {"categories": categories} if categories else {}
     return {
         "id": str(record.get("name") or default_id),
@@ -108,20 +144,22 @@ def _aws(record: dict[str, Any], default_id: str, where: dict[str, Any]) -> dict
     channel = "chat" if str(record.get("Channel", "VOICE")).upper() == "CHAT" else "phone"
     participants = {
         p.get("ParticipantId"): p.get("ParticipantRole")
-        for p in record.get("Participants", [])
-        if isinstance(p, dict)
+        for p in _list(record.get("Participants"), "Participants", where)
+        if isinstance(p, dict) and isinstance(p.get("ParticipantId"), str)
     }
     turns = []
     for index, item in enumerate(items):
         field = f"Transcript[{index}]"
         if not isinstance(item, dict):
             raise _fail("must be an object", field, where)
-        role = item.get("ParticipantRole") or participants.get(item.get("ParticipantId"))
-        if role is None and item.get("ParticipantId") in _AWS_ROLES:
-            role = item["ParticipantId"]
-        if role not in _AWS_ROLES:
+        participant = item.get("ParticipantId")
+        participant = participant if isinstance(participant, str) else None
+        role = item.get("ParticipantRole") or participants.get(participant)
+        if role is None and participant in _AWS_ROLES:
+            role = participant
+        if not isinstance(role, str) or role not in _AWS_ROLES:
             raise _fail(
-                f"unknown participant role {role!r} (expected one of {', '.join(_AWS_ROLES)})",
+                f"unknown participant role {short_repr(role)} (expected one of {', '.join(_AWS_ROLES)})",
                 f"{field}.ParticipantRole",
                 where,
             )
@@ -132,22 +170,19 @@ def _aws(record: dict[str, Any], default_id: str, where: dict[str, Any]) -> dict
         if is_event:
             text = text or str(item.get("ContentType", "event")).rsplit(".", 1)[-1]
         elif not isinstance(text, str):
-            raise _fail(f"expected a string, got {text!r}", f"{field}.Content", where)
+            raise _fail(f"expected a string, got {short_repr(text)}", f"{field}.Content", where)
         turn: dict[str, Any] = {"role": "system" if is_event else _AWS_ROLES[role], "text": text}
         if channel == "chat":
             if item.get("AbsoluteTime") is not None:
                 try:
                     turn["time"] = parse_time(item["AbsoluteTime"])
                 except (TypeError, ValueError) as exc:
-                    raise _fail(str(exc), f"{field}.AbsoluteTime", where) from None
+                    raise _fail(str(exc)[:200], f"{field}.AbsoluteTime", where) from None
         else:
             for key, target in (("BeginOffsetMillis", "time"), ("EndOffsetMillis", "end")):
                 value = item.get(key)
-                if value is None:
-                    continue
-                if isinstance(value, bool) or not isinstance(value, int | float):
-                    raise _fail(f"expected milliseconds, got {value!r}", f"{field}.{key}", where)
-                turn[target] = value / 1000.0
+                if value is not None:
+                    turn[target] = _seconds(value, 1000.0, "milliseconds", f"{field}.{key}", where)
         if item.get("Sentiment"):
             turn["meta"] = {"vendor_sentiment": item["Sentiment"]}
         turns.append(turn)
