@@ -38,6 +38,7 @@ from typing import IO, Any, Literal, TypeAlias
 import attrs
 import numpy as np
 
+from ._output import atomic_text_file, csv_cells
 from ._table import BASE_COLUMNS, IMPACT_COLUMNS, ScoreTable
 
 __all__ = [
@@ -720,23 +721,30 @@ class Summary:
         header = self._header()
         return [dict(zip(header, map(_cell, self._values(row)), strict=True)) for row in self.rows]
 
-    def to_csv(self, target: str | Path | IO[str] | None = None) -> str | None:
-        """Write :meth:`to_records` as CSV to *target* (path or text file); return the text if ``None``."""
+    def to_csv(
+        self, target: str | Path | IO[str] | None = None, *, escape_formulas: bool = True
+    ) -> str | None:
+        """Write :meth:`to_records` as CSV to *target* (path or text file); return the text if ``None``.
+
+        As :meth:`ScoreTable.to_csv`: a path is replaced only when complete,
+        and group labels that a spreadsheet would run as a formula get a
+        leading ``'`` unless *escape_formulas* is false.
+        """
         buffer = _io.StringIO() if target is None else None
         handle: IO[str]
         if isinstance(target, str | Path):
-            with open(target, "w", encoding="utf-8", newline="") as handle:
-                self._write_csv(handle)
+            with atomic_text_file(target) as handle:
+                self._write_csv(handle, escape_formulas)
             return None
         handle = buffer if buffer is not None else target  # type: ignore[assignment]
-        self._write_csv(handle)
+        self._write_csv(handle, escape_formulas)
         return buffer.getvalue() if buffer is not None else None
 
-    def _write_csv(self, handle: IO[str]) -> None:
+    def _write_csv(self, handle: IO[str], escape_formulas: bool) -> None:
         writer = csv.writer(handle)
-        writer.writerow(self._header())
+        writer.writerow(csv_cells(self._header(), escape_formulas=escape_formulas))
         for record in self.to_records():
-            writer.writerow(["" if value is None else value for value in record.values()])
+            writer.writerow(csv_cells(record.values(), escape_formulas=escape_formulas))
 
     def to_pandas(self) -> Any:
         """The records as a :class:`pandas.DataFrame` (``nan`` kept; pandas must be installed).

@@ -165,10 +165,22 @@ def _local_instant(day: _dt.date, seconds: int, zone: ZoneInfo) -> float:
     Adding a timedelta to an aware datetime is wall-clock arithmetic, so
     ``24:00`` is the next local midnight and a day with a DST change lasts 23
     or 25 hours. A wall time skipped by a DST jump maps to the instant just
-    after the jump (``fold=0``).
+    after the jump (``fold=0``). Past the last representable day
+    (9999-12-31 24:00) it is infinity: no time after it can be given.
     """
     midnight = _dt.datetime(day.year, day.month, day.day, tzinfo=zone)
-    return (midnight + _dt.timedelta(seconds=seconds)).timestamp()
+    try:
+        return (midnight + _dt.timedelta(seconds=seconds)).timestamp()
+    except OverflowError:
+        return math.inf
+
+
+def _local_date(instant: float, zone: ZoneInfo) -> _dt.date:
+    """The local calendar date of epoch seconds *instant*, clamped to the years datetime represents."""
+    try:
+        return _dt.datetime.fromtimestamp(instant, zone).date()
+    except (OverflowError, ValueError, OSError):
+        return _dt.date.max if instant > 0 else _dt.date.min
 
 
 @attrs.frozen(kw_only=True)
@@ -240,8 +252,8 @@ class BusinessHours:
         if end < start:
             return -self.elapsed(end, start)
         zone = _zone(self.tz)
-        day = _dt.datetime.fromtimestamp(start, zone).date()
-        last = _dt.datetime.fromtimestamp(end, zone).date()
+        day = _local_date(start, zone)
+        last = _local_date(end, zone)
         holidays = frozenset(self.holidays)
         one_day = _dt.timedelta(days=1)
         total = 0.0
@@ -252,5 +264,7 @@ class BusinessHours:
                     high = min(end, _local_instant(day, close_s, zone))
                     if high > low:
                         total += high - low
+            if day == last:
+                break
             day += one_day
         return min(total, float(end - start))

@@ -42,8 +42,16 @@ DEFAULT_NEUTRAL: Mapping[str, float] = MappingProxyType(
 DEFAULT_AUDIENCE = 100.0
 
 
+#: The largest audience a thread can have (more than everyone alive); larger counts are clipped to it.
+MAX_AUDIENCE = 1e10
+
+
 def _audience(value: object) -> float | None:
-    """A non-negative audience size from metadata (numbers, or numeric text as CSV gives it)."""
+    """A non-negative audience size from metadata (numbers, or numeric text as CSV gives it).
+
+    Counts above :data:`MAX_AUDIENCE` (an integer too large for a float
+    included) are clipped to it; infinite, NaN or negative ones are ignored.
+    """
     if isinstance(value, bool):
         return None
     if isinstance(value, str):
@@ -51,8 +59,10 @@ def _audience(value: object) -> float | None:
             value = float(value.strip().replace(",", "").replace("_", ""))
         except ValueError:
             return None
-    if isinstance(value, int | float) and math.isfinite(value) and value >= 0:
-        return float(value)
+    if isinstance(value, int) and value >= 0:
+        return float(min(value, int(MAX_AUDIENCE)))
+    if isinstance(value, float) and math.isfinite(value) and value >= 0:
+        return min(value, MAX_AUDIENCE)
     return None
 
 

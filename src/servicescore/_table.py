@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import functools
 import io as _io
 import json
 import math
@@ -13,6 +14,8 @@ from typing import IO, TYPE_CHECKING, Any, NamedTuple
 
 import attrs
 import numpy as np
+
+from ._output import atomic_text_file, csv_cells
 
 if TYPE_CHECKING:
     from ._aggregate import Grouping, GroupKey, Period
@@ -332,9 +335,18 @@ class ScoreTable:
                 return False
         return True
 
-    def to_csv(self, target: str | Path | IO[str] | None = None) -> str | None:
-        """Write the rows as CSV to *target* (path or text file); return the text if *target* is ``None``."""
-        return self._write(target, self._write_csv)
+    def to_csv(
+        self, target: str | Path | IO[str] | None = None, *, escape_formulas: bool = True
+    ) -> str | None:
+        """Write the rows as CSV to *target* (path or text file); return the text if *target* is ``None``.
+
+        A path is replaced only once the whole file is written. Text cells
+        that a spreadsheet would run as a formula (starting with ``=``,
+        ``+``, ``-``, ``@``, tab or carriage return, such as an id
+        ``=HYPERLINK(...)``) get a leading ``'``, as OWASP recommends;
+        pass ``escape_formulas=False`` for pipelines that need raw values.
+        """
+        return self._write(target, functools.partial(self._write_csv, escape_formulas=escape_formulas))
 
     def to_jsonl(self, target: str | Path | IO[str] | None = None) -> str | None:
         """Write one JSON object per row to *target*; return the text if *target* is ``None``."""
@@ -355,17 +367,17 @@ class ScoreTable:
             writer(buffer)
             return buffer.getvalue()
         if isinstance(target, str | Path):
-            with open(target, "w", encoding="utf-8", newline="") as handle:
+            with atomic_text_file(target) as handle:
                 writer(handle)
             return None
         writer(target)
         return None
 
-    def _write_csv(self, handle: IO[str]) -> None:
+    def _write_csv(self, handle: IO[str], *, escape_formulas: bool) -> None:
         writer = csv.writer(handle)
-        writer.writerow(self.names)
+        writer.writerow(csv_cells(self.names, escape_formulas=escape_formulas))
         for row in self:
-            writer.writerow(["" if value is None else value for value in row.values()])
+            writer.writerow(csv_cells(row.values(), escape_formulas=escape_formulas))
 
     def _write_jsonl(self, handle: IO[str]) -> None:
         for row in self:

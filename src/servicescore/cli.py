@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import csv
 import itertools
 import json
 import math
+import os
 import pickle
 import sys
 import tempfile
@@ -14,7 +16,7 @@ from array import array
 from collections.abc import Iterable, Iterator, Sequence
 from importlib import resources
 from pathlib import Path
-from typing import IO
+from typing import IO, Protocol
 
 import numpy as np
 
@@ -23,6 +25,7 @@ from ._aggregate import DEFAULT_RESAMPLES
 from ._analysis import Analyzer
 from ._batch import score_stream
 from ._model import Transcript
+from ._output import atomic_text_file, csv_cells, terminal_text
 from ._score import Evidence, Score, Scorer
 from ._suite import Scorecard, default_suite
 from ._table import BASE_COLUMNS, IMPACT_COLUMNS, Rejected, ScoreTable, _is_number, scorecard_row
@@ -97,6 +100,13 @@ def _parser() -> argparse.ArgumentParser:
         help=f"bootstrap resamples for the summary's 95%% intervals (default {DEFAULT_RESAMPLES})",
     )
     score.add_argument(
+        "--escape-formulas",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="put ' before CSV cells from the data that a spreadsheet would run as a formula "
+        "(=, +, -, @; default on)",
+    )
+    score.add_argument(
         "--progress",
         action=argparse.BooleanOptionalAction,
         default=None,
@@ -152,12 +162,17 @@ def _find(transcripts: Iterator[Transcript], wanted: str) -> Transcript | None:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the CLI with *argv*; return the exit status."""
     args = _parser().parse_args(argv)
+    for stream in (sys.stdout, sys.stderr):
+        # Text that UTF-8 cannot hold (lone surrogates from JSON escapes) is shown escaped, never a crash.
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None:
+            reconfigure(errors="backslashreplace")
     try:
         if args.command == "explain":
             return _run_explain(args)
         return _run_score(args)
     except (FormatError, ServiceScoreError, OSError) as exc:
-        print(f"servicescore: error: {exc}", file=sys.stderr)
+        print(terminal_text(f"servicescore: error: {exc}"), file=sys.stderr)
         return 1
 
 
@@ -170,7 +185,7 @@ def _run_explain(args: argparse.Namespace) -> int:
     if transcript is None:
         print(f"servicescore explain: no transcript with id {args.id!r}", file=sys.stderr)
         return 1
-    print("\n".join(_explain(transcript, _scorers())))
+    print("\n".join(map(terminal_text, _explain(transcript, _scorers()))))
     return 0
 
 
@@ -182,6 +197,11 @@ def _run_score(args: argparse.Namespace) -> int:
     # Without -o, stdout carries the CSV only; messages go to stderr.
     info = sys.stdout if output is not None else sys.stderr
     rejected_path = Path(args.rejected) if args.rejected else _side_file(output)
+    written = {"--output": output, "--rejected": rejected_path if args.on_error == "collect" else None}
+    problem = _path_problem(args.files, {flag: path for flag, path in written.items() if path is not None})
+    if problem:
+        print(terminal_text(f"servicescore score: {problem}"), file=sys.stderr)
+        return 2
     inputs: Iterable[Transcript | str] = itertools.chain(_sample() if args.sample else (), args.files)
     progress = sys.stderr.isatty() if args.progress is None else args.progress
     suite = default_suite()
@@ -189,6 +209,7 @@ def _run_score(args: argparse.Namespace) -> int:
     summary = _Summary(args.by, suite.names)
     rejected = 0
     side: IO[str] | None = None
+    files = contextlib.ExitStack()
     try:
         for _, result in score_stream(
             inputs, suite, workers=args.workers, on_error=args.on_error, progress=progress, format=args.format
@@ -197,34 +218,75 @@ def _run_score(args: argparse.Namespace) -> int:
                 rejected += 1
                 if args.on_error == "collect":
                     if side is None:
-                        side = open(rejected_path, "w", encoding="utf-8")  # noqa: SIM115 - closed below
+                        side = files.enter_context(atomic_text_file(rejected_path))
                     side.write(json.dumps(_rejection(result), ensure_ascii=False) + "\n")
                 continue
             rows.add(result)
             summary.add(result)
     except (FormatError, TranscriptError) as exc:
-        print(f"servicescore: error: {exc}", file=sys.stderr)
+        files.close()
+        print(terminal_text(f"servicescore: error: {exc}"), file=sys.stderr)
         print(
             "servicescore: --on-error collect scores the rest and lists the rejected records", file=sys.stderr
         )
         return 1
     else:
         if output is None:
-            rows.write(sys.stdout, "csv")
+            stdout: _Writer = _TerminalSafe(sys.stdout) if sys.stdout.isatty() else sys.stdout
+            rows.write(stdout, "csv", escape_formulas=args.escape_formulas)
         else:
-            with output.open("w", encoding="utf-8", newline="") as handle:
-                rows.write(handle, "jsonl" if output.suffix == ".jsonl" else "csv")
-            print(f"wrote {len(rows)} rows to {output}", file=info)
+            with atomic_text_file(output) as handle:
+                rows.write(handle, "jsonl" if output.suffix == ".jsonl" else "csv", args.escape_formulas)
+            print(terminal_text(f"wrote {len(rows)} rows to {output}"), file=info)
+        files.close()  # the rejected file is complete: put it in place
     finally:
         rows.close()
-        if side is not None:
-            side.close()
-    print("\n".join(summary.lines(args.resamples)), file=info)
+        files.__exit__(*sys.exc_info())  # on an error or interrupt: drop the unfinished files
+    print("\n".join(map(terminal_text, summary.lines(args.resamples))), file=info)
     if rejected and args.on_error == "collect":
-        print(f"{rejected} rejected, written to {rejected_path}", file=info)
+        print(terminal_text(f"{rejected} rejected, written to {rejected_path}"), file=info)
     elif rejected:
         print(f"{rejected} rejected (skipped)", file=info)
     return 0
+
+
+def _path_problem(inputs: Sequence[str], outputs: dict[str, Path]) -> str | None:
+    """Why the run must not start: a missing input, or an output that is an input or another output."""
+    for name in inputs:
+        if not os.path.exists(name):
+            return f"no such file: {name}"
+    seen: list[tuple[str, Path]] = [("input", Path(name)) for name in inputs]
+    for flag, path in outputs.items():
+        for what, other in seen:
+            if _same_file(path, other):
+                return f"{flag} {path} is the same file as {what} {other}: refusing to overwrite it"
+        seen.append((flag, path))
+    return None
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    """Whether two paths name one file (the same path, a link to it, or a hard link)."""
+    if os.path.realpath(a) == os.path.realpath(b):
+        return True
+    try:
+        return os.path.samefile(a, b)
+    except OSError:  # one of them does not exist yet
+        return False
+
+
+class _Writer(Protocol):
+    def write(self, text: str, /) -> object: ...
+
+
+class _TerminalSafe:
+    """A text stream for a terminal: control characters from the data are shown as escapes."""
+
+    def __init__(self, stream: IO[str]) -> None:
+        self._stream = stream
+
+    def write(self, text: str) -> int:
+        lines = text.replace("\r\n", "\n").split("\n")
+        return self._stream.write("\n".join(map(terminal_text, lines)))
 
 
 def _side_file(output: Path | None) -> Path:
@@ -288,8 +350,8 @@ class _RowSpool:
         pickle.dump(row, self._file, protocol=pickle.HIGHEST_PROTOCOL)
         self._count += 1
 
-    def write(self, handle: IO[str], format: str) -> None:
-        """Write the header (CSV) and every row to *handle*."""
+    def write(self, handle: _Writer, format: str, escape_formulas: bool = True) -> None:
+        """Write the header (CSV) and every row to *handle*; CSV cells escaped as in ``to_csv``."""
         names = [*BASE_COLUMNS, *self._meta, *self._scores, *(IMPACT_COLUMNS if self._impact else ())]
         numeric = {name for name in names if name not in self._meta and name not in self._not_numeric}
         writer = csv.writer(handle) if format == "csv" else None
@@ -303,7 +365,7 @@ class _RowSpool:
                 value = row.get(name, None if name in self._meta else math.nan)
                 cells[name] = _table_cell(float(value) if name in numeric else value)
             if writer is not None:
-                writer.writerow(["" if value is None else value for value in cells.values()])
+                writer.writerow(csv_cells(cells.values(), escape_formulas=escape_formulas))
             else:
                 handle.write(json.dumps(cells, ensure_ascii=False, default=str) + "\n")
 
@@ -327,7 +389,8 @@ class _Summary:
         if self._by == "channel":
             self._labels.append(card.transcript.channel.value)
         elif self._key is not None:
-            self._labels.append(card.transcript.meta.get(self._key))
+            label = card.transcript.meta.get(self._key)
+            self._labels.append(terminal_text(label) if isinstance(label, str) else label)
         impact = card.impact
         for name, values in self._values.items():
             if name in card:
