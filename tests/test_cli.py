@@ -13,7 +13,7 @@ class TestScore:
     """The ``score`` command."""
 
     def test_sample(self, capsys: pytest.CaptureFixture[str]) -> None:
-        assert main(["score", "--sample"]) == 0
+        assert main(["score", "--sample", "-o", "-"]) == 0
         out = capsys.readouterr().out.splitlines()
         header = out[0].split(",")
         assert header[:3] == ["id", "channel", "turns"]
@@ -64,54 +64,65 @@ class TestScoreBatch:
         assert jsonl_path.read_text(encoding="utf-8") == table.to_jsonl()
 
     def test_summary_on_stdout_with_output(self, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-        """With -o the summary goes to stdout: count, at-risk share, mean [interval] of each score."""
+        """With -o the summary goes to stdout: counts, then mean [interval], n and distribution per score."""
         assert main(["score", "--sample", "-o", str(tmp_path / "s.csv"), "--resamples", "50"]) == 0
         out = capsys.readouterr().out.splitlines()
-        assert out[0] == f"wrote 72 rows to {tmp_path / 's.csv'}"
-        assert out[1].split() == [
-            "rows",
-            "count",
-            "at_risk",
-            "empathy",
-            "resolution",
-            "pushiness",
-            "latency",
-            "experience",
-            "impact",
-        ]
-        assert out[3].split()[:2] == ["all", "72"]
-        assert len(out) == 4
+        assert out[0] == "72 transcripts scored, 0 rejected"
+        assert out[1].startswith("channels: ")
+        assert out[3].split() == ["score", "mean", "95%", "interval", "n", "distribution"]
+        scores = [line.split()[0] for line in out[4:10]]
+        assert scores == ["empathy", "resolution", "pushiness", "latency", "experience", "impact"]
+        assert out[-1] == f"Full table: 72 rows written to {tmp_path / 's.csv'}"
 
     def test_summary_on_stderr_with_stdout_csv(self, capsys: pytest.CaptureFixture[str]) -> None:
-        """Without -o stdout is CSV only; the summary goes to stderr."""
-        assert main(["score", "--sample", "--by", "channel", "--resamples", "50"]) == 0
+        """With -o - stdout is CSV only; the summary goes to stderr."""
+        assert main(["score", "--sample", "-o", "-", "--by", "channel", "--resamples", "50"]) == 0
         captured = capsys.readouterr()
         assert len(captured.out.splitlines()) == 73
-        assert captured.err.splitlines()[0].split()[:3] == ["channel", "count", "at_risk"]
+        assert captured.err.splitlines()[0] == "72 transcripts scored, 0 rejected"
+        assert "By channel, best experience first" in captured.err
+
+    def test_no_output_prints_only_the_summary(self, capsys: pytest.CaptureFixture[str]) -> None:
+        assert main(["score", "--sample", "--resamples", "20"]) == 0
+        out = capsys.readouterr().out
+        assert "id,channel" not in out
+        assert out.splitlines()[-1].startswith("Full table not written: -o scores.csv")
 
     @staticmethod
     def _groups(text: str) -> dict[str, int]:
-        """Group -> count from the grouped summary (the first table printed after 'wrote ...')."""
-        lines = text.split("\n\n")[0].splitlines()[3:]
-        return {line.split()[0]: int(line.split()[1]) for line in lines}
+        """Group -> count from the group table ('By KEY, best experience first', a header, rows)."""
+        block = text.split("By ", 1)[1].split("\n\n")[0].splitlines()[2:]
+        groups = {}
+        for line in block:
+            if line.startswith("…"):
+                continue
+            label, count = line[: line.index("  ")], line[line.index("  ") :].split()[0]
+            groups[label] = int(count.replace(",", ""))
+        return groups
 
     @pytest.mark.parametrize("key", ["channel", "industry", "meta.industry"])
     def test_by_group(self, key: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-        """--by gives one line per group, sorted, then a line for all; counts add up."""
+        """--by gives one line per group, best experience first; counts add up."""
         assert (
             main(["score", "--sample", "-o", str(tmp_path / "s.csv"), "--by", key, "--resamples", "20"]) == 0
         )
         out = capsys.readouterr().out
         groups = self._groups(out)
         assert sum(groups.values()) == 72
-        assert list(groups) == sorted(groups)
         assert ("telecom" in groups) == (key != "channel")
-        assert out.splitlines()[-1].split()[:2] == ["all", "72"]
+        block = out.split("By ", 1)[1].split("\n\n")[0].splitlines()
+        experience = block[1].split().index("experience") - 1  # "at risk" is two words, its cells one
+        means = [float(line.split()[experience]) for line in block[2:]]
+        assert means == sorted(means, reverse=True)
 
     def test_by_missing_key(self, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-        """Transcripts without the key are grouped under (none)."""
+        """Transcripts without the key are grouped under (none); no record with it at all is a warning."""
         assert main(["score", "--sample", "-o", str(tmp_path / "s.csv"), "--by", "followers"]) == 0
-        assert "(none)" in self._groups(capsys.readouterr().out)
+        captured = capsys.readouterr()
+        assert "(none)" in self._groups(captured.out)
+        assert "warning" not in captured.err
+        assert main(["score", "--sample", "-o", str(tmp_path / "s.csv"), "--by", "nokey"]) == 0
+        assert "warning: no record has metadata 'nokey'" in capsys.readouterr().err
 
     def test_summary_intervals_are_seeded(self, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
         """The summary is the same on every run (seeded bootstrap)."""
@@ -125,10 +136,10 @@ class TestScoreBatch:
         """A batch with no good record still writes a header and an empty summary."""
         path = tmp_path / "bad.jsonl"
         path.write_text('{"id": "x", "turns": 5}\n')
-        assert main(["score", str(path), "--on-error", "skip", "--by", "agent"]) == 0
+        assert main(["score", str(path), "-o", "-", "--on-error", "skip", "--by", "agent"]) == 0
         captured = capsys.readouterr()
         assert captured.out.splitlines() == ["id,channel,turns,start"]
-        assert "1 rejected (skipped)" in captured.err
+        assert "1 record rejected (skipped)" in captured.err
 
     def test_collect_writes_rejected_file(self, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
         """--on-error collect scores the rest and writes each rejection next to the output."""
@@ -142,7 +153,7 @@ class TestScoreBatch:
         out = tmp_path / "scores.csv"
         assert main(["score", str(path), "-o", str(out), "--on-error", "collect"]) == 0
         side = tmp_path / "scores.rejected.jsonl"
-        assert f"2 rejected, written to {side}" in capsys.readouterr().out
+        assert f"2 records rejected, written to {side}" in capsys.readouterr().out
         rejected = [json.loads(line) for line in side.read_text().splitlines()]
         assert [(r["position"], r["path"], r["line"]) for r in rejected] == [
             (1, "calls.jsonl", 2),
@@ -164,10 +175,10 @@ class TestScoreBatch:
         """--on-error skip leaves bad records out, says how many, and writes no side file."""
         path = tmp_path / "calls.jsonl"
         path.write_text('{"id": "a", "channel": "chat", "turns": []}\n{oops\n')
-        assert main(["score", str(path), "--on-error", "skip"]) == 0
+        assert main(["score", str(path), "-o", "-", "--on-error", "skip"]) == 0
         captured = capsys.readouterr()
         assert captured.out.splitlines()[1].startswith("a,chat,0")
-        assert "1 rejected (skipped)" in captured.err
+        assert "1 record rejected (skipped)" in captured.err
         assert not list(tmp_path.glob("*.rejected.jsonl"))
 
     def test_workers_flag_is_checked(self, capsys: pytest.CaptureFixture[str]) -> None:
@@ -178,7 +189,7 @@ class TestScoreBatch:
 
     def test_progress_flag(self, capsys: pytest.CaptureFixture[str]) -> None:
         """--progress draws on stderr only; stdout stays CSV."""
-        assert main(["score", "--sample", "--progress"]) == 0
+        assert main(["score", "--sample", "-o", "-", "--progress"]) == 0
         out = capsys.readouterr().out
         assert out.startswith("id,channel") and "inputs done" not in out
 
@@ -192,12 +203,13 @@ class TestScoreBatch:
         assert main(["score", str(source), "-o", str(out), "--on-error", "collect", "--by", "company"]) == 0
         printed = capsys.readouterr().out
         side = tmp_path / "scores.rejected.jsonl"
-        assert f"4 rejected, written to {side}" in printed
+        assert f"4 records rejected, written to {side}" in printed
         assert out.read_text().count("\n") == 1026
         assert [json.loads(line)["position"] for line in side.read_text().splitlines()] == sorted(
             BROKEN_LINES
         )
-        assert self._groups(printed)["TeamYouTube"] == 85
+        assert "By meta.company, best experience first" in printed
+        assert out.read_text().count(",TeamYouTube,") == 85
 
 
 def test_python_dash_m(tmp_path: Path) -> None:
@@ -205,7 +217,7 @@ def test_python_dash_m(tmp_path: Path) -> None:
     import sys
 
     done = subprocess.run(
-        [sys.executable, "-m", "servicescore", "score", "--sample"],
+        [sys.executable, "-m", "servicescore", "score", "--sample", "-o", "-"],
         capture_output=True,
         text=True,
         check=False,
@@ -220,7 +232,7 @@ def test_twcs_format_flag(tmp_path: Path, capsys: pytest.CaptureFixture[str]) ->
         "tweet_id,author_id,inbound,created_at,text,response_tweet_id,in_response_to_tweet_id\n"
         "1,42,True,Tue Oct 31 22:10:47 +0000 2017,@Acme help,,\n"
     )
-    assert main(["score", "--format", "twcs", str(path)]) == 0
+    assert main(["score", "--format", "twcs", str(path), "-o", "-"]) == 0
     assert "1,social,1" in capsys.readouterr().out
 
 

@@ -5,20 +5,19 @@ from __future__ import annotations
 import argparse
 import contextlib
 import csv
-import itertools
+import importlib
+import importlib.util
 import json
 import math
 import os
 import pickle
+import shutil
 import sys
 import tempfile
-from array import array
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from importlib import resources
 from pathlib import Path
-from typing import IO, Protocol
-
-import numpy as np
+from typing import IO, Any, Protocol, cast
 
 from . import io
 from ._aggregate import DEFAULT_RESAMPLES
@@ -28,12 +27,19 @@ from ._model import Transcript
 from ._output import atomic_text_file, csv_cells, terminal_text
 from ._score import Evidence, Score, Scorer
 from ._suite import Scorecard, default_suite
-from ._table import BASE_COLUMNS, IMPACT_COLUMNS, Rejected, ScoreTable, _is_number, scorecard_row
+from ._table import BASE_COLUMNS, IMPACT_COLUMNS, Rejected, _is_number, scorecard_row
 from ._table import _cell as _table_cell
+from ._terminal import TerminalSummary, plural
+from ._version import __version__
 from .exceptions import FormatError, ServiceScoreError, TranscriptError
 from .scorers import EmpathyScorer, LatencyScorer, PushinessScorer, ResolutionScorer
 
-__all__ = ["main"]
+__all__ = ["EXIT_BROKEN_PIPE", "EXIT_ERROR", "EXIT_OK", "EXIT_USAGE", "main"]
+
+#: Exit statuses: success; bad data or a failed read/write; a usage error (bad arguments, a path
+#: that must not be written); stdout closed early by its reader (128 + SIGPIPE, as shells report).
+EXIT_OK, EXIT_ERROR, EXIT_USAGE, EXIT_BROKEN_PIPE = 0, 1, 2, 141
+_OUTPUT_SUFFIXES = (".csv", ".jsonl", ".parquet")
 
 
 def _scorers() -> tuple[Scorer, ...]:
@@ -58,9 +64,12 @@ def _positive(text: str) -> int:
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="servicescore", description=__doc__)
+    parser.add_argument("--version", action="version", version=f"servicescore {__version__}")
     commands = parser.add_subparsers(dest="command", required=True)
     score = commands.add_parser("score", help="score transcripts from files")
-    score.add_argument("files", nargs="*", help="input files (format inferred from content)")
+    score.add_argument(
+        "files", nargs="*", metavar="FILE", help="input files, '-' for stdin (format inferred from content)"
+    )
     score.add_argument(
         "--format",
         choices=("jsonl", "json", "csv", "twcs"),
@@ -69,8 +78,13 @@ def _parser() -> argparse.ArgumentParser:
     )
     score.add_argument("--sample", action="store_true", help="score the bundled sample")
     score.add_argument(
-        "-o", "--output", help="write all rows to this .csv or .jsonl file (default: CSV on stdout)"
+        "-o",
+        "--output",
+        metavar="FILE",
+        help="write every row to FILE: .csv, .jsonl, or .parquet (with pyarrow); '-' for CSV on stdout "
+        "(default: only the summary)",
     )
+    score.add_argument("-q", "--quiet", action="store_true", help="print no summary, only errors")
     score.add_argument(
         "--by",
         metavar="KEY",
@@ -160,7 +174,7 @@ def _find(transcripts: Iterator[Transcript], wanted: str) -> Transcript | None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the CLI with *argv*; return the exit status."""
+    """Run the CLI with *argv*; return the exit status (see the CLI reference for each)."""
     args = _parser().parse_args(argv)
     for stream in (sys.stdout, sys.stderr):
         # Text that UTF-8 cannot hold (lone surrogates from JSON escapes) is shown escaped, never a crash.
@@ -171,48 +185,82 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "explain":
             return _run_explain(args)
         return _run_score(args)
+    except BrokenPipeError:
+        # The reader stopped early (``| head``): stop quietly, as command-line tools do.
+        with contextlib.suppress(OSError):
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_BROKEN_PIPE
     except (FormatError, ServiceScoreError, OSError) as exc:
         print(terminal_text(f"servicescore: error: {exc}"), file=sys.stderr)
-        return 1
+        return EXIT_ERROR
 
 
 def _run_explain(args: argparse.Namespace) -> int:
     if not args.file and not args.sample:
         print("servicescore explain: give FILE or --sample", file=sys.stderr)
-        return 2
-    source = _sample() if args.sample else io.read(args.file, args.format)
+        return EXIT_USAGE
+    if args.file and args.file != "-" and not os.path.exists(args.file):
+        print(terminal_text(f"servicescore explain: no such file: {args.file}"), file=sys.stderr)
+        return EXIT_USAGE
+    source = _sample() if args.sample else io.read(_stdin_or(args.file), args.format)
     transcript = _find(source, args.id)
     if transcript is None:
-        print(f"servicescore explain: no transcript with id {args.id!r}", file=sys.stderr)
-        return 1
+        print(terminal_text(f"servicescore explain: no transcript with id {args.id!r}"), file=sys.stderr)
+        return EXIT_ERROR
     print("\n".join(map(terminal_text, _explain(transcript, _scorers()))))
-    return 0
+    return EXIT_OK
+
+
+def _stdin_or(name: str) -> str | IO[bytes]:
+    return sys.stdin.buffer if name == "-" else name
+
+
+def _inputs(args: argparse.Namespace) -> Iterator[Transcript | FormatError | str]:
+    """The sample's transcripts, then each file: a path, or stdin's transcripts and errors for ``-``."""
+    if args.sample:
+        yield from _sample()
+    for name in args.files:
+        if name != "-":
+            yield name
+            continue
+        errors: list[FormatError] = []
+        for transcript in io.read(sys.stdin.buffer, args.format, on_error="collect", errors=errors):
+            yield from errors  # each error before the transcripts after it, in stream order
+            errors.clear()
+            yield transcript
+        yield from errors
 
 
 def _run_score(args: argparse.Namespace) -> int:
     if not args.files and not args.sample:
-        print("servicescore score: give FILE... or --sample", file=sys.stderr)
-        return 2
-    output = Path(args.output) if args.output else None
-    # Without -o, stdout carries the CSV only; messages go to stderr.
-    info = sys.stdout if output is not None else sys.stderr
+        print("servicescore score: give FILE... (or - for stdin) or --sample", file=sys.stderr)
+        return EXIT_USAGE
+    to_stdout = args.output == "-"
+    output = Path(args.output) if args.output and not to_stdout else None
     rejected_path = Path(args.rejected) if args.rejected else _side_file(output)
     written = {"--output": output, "--rejected": rejected_path if args.on_error == "collect" else None}
     problem = _path_problem(args.files, {flag: path for flag, path in written.items() if path is not None})
+    problem = problem or _output_problem(output)
     if problem:
         print(terminal_text(f"servicescore score: {problem}"), file=sys.stderr)
-        return 2
-    inputs: Iterable[Transcript | str] = itertools.chain(_sample() if args.sample else (), args.files)
+        return EXIT_USAGE
+    # With data on stdout, messages go to stderr.
+    info = sys.stderr if to_stdout else sys.stdout
     progress = sys.stderr.isatty() if args.progress is None else args.progress
     suite = default_suite()
     rows = _RowSpool()
-    summary = _Summary(args.by, suite.names)
+    summary = TerminalSummary(suite.names, args.by, shutil.get_terminal_size((80, 24)).columns)
     rejected = 0
     side: IO[str] | None = None
     files = contextlib.ExitStack()
     try:
         for _, result in score_stream(
-            inputs, suite, workers=args.workers, on_error=args.on_error, progress=progress, format=args.format
+            cast("Iterator[Transcript | str]", _inputs(args)),  # reader errors pass through as inputs
+            suite,
+            workers=args.workers,
+            on_error=args.on_error,
+            progress=progress,
+            format=args.format,
         ):
             if isinstance(result, Rejected):
                 rejected += 1
@@ -221,7 +269,8 @@ def _run_score(args: argparse.Namespace) -> int:
                         side = files.enter_context(atomic_text_file(rejected_path))
                     side.write(json.dumps(_rejection(result), ensure_ascii=False) + "\n")
                 continue
-            rows.add(result)
+            if output is not None or to_stdout:
+                rows.add(result)
             summary.add(result)
     except (FormatError, TranscriptError) as exc:
         files.close()
@@ -229,33 +278,61 @@ def _run_score(args: argparse.Namespace) -> int:
         print(
             "servicescore: --on-error collect scores the rest and lists the rejected records", file=sys.stderr
         )
-        return 1
+        return EXIT_ERROR
     else:
-        if output is None:
+        if to_stdout:
             stdout: _Writer = _TerminalSafe(sys.stdout) if sys.stdout.isatty() else sys.stdout
             rows.write(stdout, "csv", escape_formulas=args.escape_formulas)
-        else:
-            with atomic_text_file(output) as handle:
-                rows.write(handle, "jsonl" if output.suffix == ".jsonl" else "csv", args.escape_formulas)
-            print(terminal_text(f"wrote {len(rows)} rows to {output}"), file=info)
+            sys.stdout.flush()
+        elif output is not None:
+            rows.write_file(output, args.escape_formulas)
         files.close()  # the rejected file is complete: put it in place
     finally:
         rows.close()
         files.__exit__(*sys.exc_info())  # on an error or interrupt: drop the unfinished files
-    print("\n".join(map(terminal_text, summary.lines(args.resamples))), file=info)
+    if not summary.key_seen:
+        print(
+            terminal_text(f"servicescore: warning: no record has metadata {args.by!r}: one group '(none)'"),
+            file=sys.stderr,
+        )
+    if args.quiet:
+        return EXIT_OK
+    done = None
+    if output is not None:
+        done = f"Full table: {plural(len(rows), 'row')} written to {output}"
+    elif to_stdout:
+        done = f"Full table: {plural(len(rows), 'row')} written to stdout"
+    print("\n".join(summary.lines(args.resamples, rejected=rejected, written=done)), file=info)
     if rejected and args.on_error == "collect":
-        print(terminal_text(f"{rejected} rejected, written to {rejected_path}"), file=info)
+        print(terminal_text(f"{plural(rejected, 'record')} rejected, written to {rejected_path}"), file=info)
     elif rejected:
-        print(f"{rejected} rejected (skipped)", file=info)
-    return 0
+        print(f"{plural(rejected, 'record')} rejected (skipped)", file=info)
+    return EXIT_OK
+
+
+def _output_problem(output: Path | None) -> str | None:
+    """Why *output* cannot be written: an unknown suffix, parquet without pyarrow, a missing folder."""
+    if output is None:
+        return None
+    if output.suffix not in _OUTPUT_SUFFIXES:
+        return f"--output {output}: unknown format {output.suffix!r} (use .csv, .jsonl, .parquet or -)"
+    if output.suffix == ".parquet" and importlib.util.find_spec("pyarrow") is None:
+        return f"--output {output}: writing .parquet needs pyarrow (pip install pyarrow)"
+    folder = output.parent
+    if not folder.is_dir():
+        return f"--output {output}: no such folder {folder}"
+    if output.is_dir():
+        return f"--output {output}: is a folder"
+    return None
 
 
 def _path_problem(inputs: Sequence[str], outputs: dict[str, Path]) -> str | None:
     """Why the run must not start: a missing input, or an output that is an input or another output."""
-    for name in inputs:
+    files = [name for name in inputs if name != "-"]
+    for name in files:
         if not os.path.exists(name):
             return f"no such file: {name}"
-    seen: list[tuple[str, Path]] = [("input", Path(name)) for name in inputs]
+    seen: list[tuple[str, Path]] = [("input", Path(name)) for name in files]
     for flag, path in outputs.items():
         for what, other in seen:
             if _same_file(path, other):
@@ -350,13 +427,21 @@ class _RowSpool:
         pickle.dump(row, self._file, protocol=pickle.HIGHEST_PROTOCOL)
         self._count += 1
 
-    def write(self, handle: _Writer, format: str, escape_formulas: bool = True) -> None:
-        """Write the header (CSV) and every row to *handle*; CSV cells escaped as in ``to_csv``."""
+    def write_file(self, path: Path, escape_formulas: bool) -> None:
+        """Write *path* (CSV, JSON Lines or Parquet, by its suffix), replacing it only when complete."""
+        if path.suffix == ".parquet":
+            self._write_parquet(path)
+            return
+        with atomic_text_file(path) as handle:
+            self.write(handle, "jsonl" if path.suffix == ".jsonl" else "csv", escape_formulas)
+
+    def _names(self) -> tuple[list[str], set[str]]:
         names = [*BASE_COLUMNS, *self._meta, *self._scores, *(IMPACT_COLUMNS if self._impact else ())]
         numeric = {name for name in names if name not in self._meta and name not in self._not_numeric}
-        writer = csv.writer(handle) if format == "csv" else None
-        if writer is not None:
-            writer.writerow(names)
+        return names, numeric
+
+    def _cells(self, names: Sequence[str], numeric: set[str]) -> Iterator[dict[str, object]]:
+        """Each row as the table's cells, in column order (``nan`` for a score a row lacks)."""
         self._file.seek(0)
         for _ in range(self._count):
             row = pickle.load(self._file)  # our own temporary file
@@ -364,60 +449,43 @@ class _RowSpool:
             for name in names:
                 value = row.get(name, None if name in self._meta else math.nan)
                 cells[name] = _table_cell(float(value) if name in numeric else value)
+            yield cells
+
+    def _write_parquet(self, path: Path, batch: int = 10_000) -> None:
+        """Parquet in row groups of *batch* rows: numbers as float64 (null when missing), the rest as text."""
+        pa = importlib.import_module("pyarrow")  # its presence was checked before scoring
+        pq = importlib.import_module("pyarrow.parquet")
+
+        names, numeric = self._names()
+        schema = pa.schema([(name, pa.float64() if name in numeric else pa.string()) for name in names])
+        temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+        try:
+            with pq.ParquetWriter(temporary, schema) as writer:
+                chunk: list[dict[str, object]] = []
+                for cells in self._cells(names, numeric):
+                    chunk.append({n: v if n in numeric else _text_or_none(v) for n, v in cells.items()})
+                    if len(chunk) == batch:
+                        writer.write_table(pa.Table.from_pylist(chunk, schema=schema))
+                        chunk = []
+                if chunk or not self._count:
+                    writer.write_table(pa.Table.from_pylist(chunk, schema=schema))
+            os.replace(temporary, path)
+        finally:
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(temporary)
+
+    def write(self, handle: _Writer, format: str, escape_formulas: bool = True) -> None:
+        """Write the header (CSV) and every row to *handle*; CSV cells escaped as in ``to_csv``."""
+        names, numeric = self._names()
+        writer = csv.writer(handle) if format == "csv" else None
+        if writer is not None:
+            writer.writerow(csv_cells(names, escape_formulas=escape_formulas))
+        for cells in self._cells(names, numeric):
             if writer is not None:
                 writer.writerow(csv_cells(cells.values(), escape_formulas=escape_formulas))
             else:
                 handle.write(json.dumps(cells, ensure_ascii=False, default=str) + "\n")
 
 
-class _Summary:
-    """The columns the terminal summary needs, kept compact (8 bytes a value), then summarised.
-
-    The summary is ``ScoreTable.group_by(...).summary()`` over a slim table of
-    these columns: the count, the at-risk share, and the mean with its
-    bootstrap interval of each score, of ``experience`` and of ``impact``,
-    per group of *by* (``channel`` or a metadata key), and for all rows.
-    """
-
-    def __init__(self, by: str | None, names: Sequence[str]) -> None:
-        self._by = by
-        self._key = None if by is None or by == "channel" else by.removeprefix("meta.")
-        self._labels: list[object] = []
-        self._values = {name: array("d") for name in (*names, "experience", "reach", "impact")}
-
-    def add(self, card: Scorecard) -> None:
-        if self._by == "channel":
-            self._labels.append(card.transcript.channel.value)
-        elif self._key is not None:
-            label = card.transcript.meta.get(self._key)
-            self._labels.append(terminal_text(label) if isinstance(label, str) else label)
-        impact = card.impact
-        for name, values in self._values.items():
-            if name in card:
-                value = card[name].value
-            elif impact is not None and name in ("experience", "reach", "impact"):
-                value = getattr(impact, name)
-            else:
-                value = None
-            values.append(math.nan if value is None else value)
-
-    def lines(self, resamples: int) -> list[str]:
-        """The summary per group (when grouped), then for all rows."""
-        count = len(self._values["reach"])
-        columns: dict[str, np.ndarray] = {
-            name: np.frombuffer(values, dtype=np.float64) for name, values in self._values.items()
-        }
-        shown = [name for name in columns if name != "reach" and not np.isnan(columns[name]).all()]
-        total = np.empty(count, dtype=object)
-        total[:] = "all"
-        tables = [{"rows": total}]
-        if self._by is not None:
-            labels = np.empty(count, dtype=object)
-            labels[:] = self._labels
-            tables.insert(0, {"channel" if self._key is None else f"meta.{self._key}": labels})
-        lines = []
-        for extra in tables:
-            table = ScoreTable({**extra, **columns})
-            summary = table.group_by(next(iter(extra))).summary(shown, resamples=resamples)
-            lines.extend([*summary.format().splitlines(), ""])
-        return lines[:-1]
+def _text_or_none(value: Any) -> str | None:
+    return None if value is None else str(value)
