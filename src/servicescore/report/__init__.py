@@ -21,6 +21,7 @@ import pathlib
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any, Literal
 
+import attrs
 import numpy as np
 
 from .._aggregate import _score_columns
@@ -48,7 +49,7 @@ _PAGE_CSS = """
 body{margin:0;background:#f5f7fa}
 main{max-width:1080px;margin:0 auto;padding:24px 28px 60px}
 h1{font-size:24px;margin:0 0 4px}
-h2{font-size:18px;margin:32px 0 8px;padding-top:8px;border-top:1px solid #e4e7eb}
+h2{font-size:18px;margin:14px 0 8px}
 section{background:#fff;border-radius:10px;padding:4px 18px 14px;margin-top:18px;
  box-shadow:0 1px 2px rgba(31,41,51,.08)}
 .tiles{display:flex;flex-wrap:wrap;gap:10px;margin:14px 0}
@@ -99,8 +100,11 @@ def _find(inputs: Inputs | None, wanted: set[str], suite: Suite | None) -> dict[
     return found
 
 
-def _tiles(table: ScoreTable, columns: tuple[str, ...]) -> str:
-    summary = table.group_by(lambda row: "all").summary(columns)
+def _tiles(table: ScoreTable, columns: tuple[str, ...], resamples: int) -> str:
+    from .._aggregate import Grouping
+
+    everything = Grouping(table, name=None, every=None, keys=("all",), indices=(np.arange(len(table)),))
+    summary = everything.summary(columns, resamples=resamples)
     row = summary.rows[0]
     tiles = [f'<div class="tile"><b>{len(table):,}</b><span>interactions</span></div>']
     for name in columns:
@@ -121,16 +125,7 @@ def _leaderboard(table: ScoreTable, key: str, columns: tuple[str, ...], resample
     rank = "experience" if "experience" in columns else columns[0]
     ranked = summary.sort_by(rank)
     biggest = {id(row) for row in sorted(ranked.rows, key=lambda row: -row.count)[:GROUPS]}
-    shown = type(ranked)(
-        tuple(row for row in ranked.rows if id(row) in biggest),
-        columns=ranked.columns,
-        name=ranked.name,
-        every=ranked.every,
-        confidence=ranked.confidence,
-        resamples=ranked.resamples,
-        seed=ranked.seed,
-        at_risk=ranked.at_risk,
-    )
+    shown = attrs.evolve(ranked, rows=tuple(row for row in ranked.rows if id(row) in biggest))
     labels = [f"{'(none)' if row.key is None else row.key} ({row.count:,})" for row in shown.rows]
     note = (
         ""
@@ -278,7 +273,7 @@ def render_report(
         f"<h1>{_e(heading)}</h1><p class='ss-note'>{len(table):,} interactions{_e(when)}{_e(rejected)}. "
         "Scores lie in [0, 1]: high empathy and resolution are good, high pushiness and latency bad; "
         "experience lies in [-1, 1] and impact is experience amplified by reach.</p>",
-        _tiles(table, columns),
+        _tiles(table, columns, resamples),
         f"<section><h2>Distributions</h2>{_charts.distributions(values)}</section>",
         f"<section>{_leaderboard(table, key, columns, resamples)}</section>",
         f"<section>{_trends(table, columns, resamples)}</section>",
