@@ -67,8 +67,7 @@ def _svg(figure: Figure, name: str) -> str:
     if match is not None:
         width = match.group(1)
         text = (
-            text[: match.start()]
-            + f'<svg role="img" aria-label="{html.escape(name)}" '
+            text[: match.start()] + f'<svg role="img" aria-label="{html.escape(name)}" '
             f'style="width:100%;max-width:{width}pt;height:auto"' + text[match.end() :]
         )
     text = _METADATA.sub("", text)
