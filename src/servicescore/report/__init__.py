@@ -14,7 +14,6 @@ interactions, with their evidence highlighted in the transcript.
 from __future__ import annotations
 
 import datetime as dt
-import html
 import math
 import os
 import pathlib
@@ -25,7 +24,7 @@ import attrs
 import numpy as np
 
 from .._aggregate import _score_columns
-from .._html import CSS, scorecard_html, summary_html
+from .._html import CSS, _e, scorecard_html, summary_html
 from . import _charts
 
 if TYPE_CHECKING:
@@ -61,11 +60,7 @@ section{background:#fff;border-radius:10px;padding:4px 18px 14px;margin-top:18px
 """
 
 
-def _e(value: object) -> str:
-    return html.escape(str(value), quote=True)
-
-
-def _finite(values: np.ndarray) -> np.ndarray:
+def _floats(values: np.ndarray) -> np.ndarray:
     return np.asarray(values, dtype=np.float64)
 
 
@@ -141,7 +136,7 @@ def _leaderboard(table: ScoreTable, key: str, columns: tuple[str, ...], resample
 
 
 def _trends(table: ScoreTable, columns: tuple[str, ...], resamples: int) -> str:
-    start = _finite(table["start"]) if "start" in table.columns else np.array([])
+    start = _floats(table["start"]) if "start" in table.columns else np.array([])
     start = start[np.isfinite(start)]
     if start.size == 0:
         return "<h2>Trends</h2><p class='ss-note'>No turn carries a time, so there is no trend to draw.</p>"
@@ -175,7 +170,7 @@ def _risk(table: ScoreTable) -> list[str]:
     """The ids of the public threads with a negative experience, by reach times -experience, highest first."""
     if not {"reach", "experience"} <= set(table.columns):
         return []
-    reach, experience = _finite(table["reach"]), _finite(table["experience"])
+    reach, experience = _floats(table["reach"]), _floats(table["experience"])
     exposure = np.where((reach > 1) & (experience < 0), reach * -experience, np.nan)
     order = [int(i) for i in np.argsort(-np.nan_to_num(exposure, nan=-1.0), kind="stable") if exposure[i] > 0]
     return [str(table["id"][i]) for i in order[:AT_RISK]]
@@ -217,7 +212,7 @@ def _worst(table: ScoreTable) -> list[str]:
     rank = "experience" if "experience" in table.columns else None
     if rank is None:
         return []
-    values = _finite(table[rank])
+    values = _floats(table[rank])
     order = [
         int(i) for i in np.argsort(np.nan_to_num(values, nan=np.inf), kind="stable") if np.isfinite(values[i])
     ]
@@ -260,8 +255,8 @@ def render_report(
     risky = _risk(table)
     worst = _worst(table)
     cards = _find(transcripts, set(risky) | set(worst), suite)
-    values = {name: _finite(table[name]) for name in columns}
-    start = _finite(table["start"]) if "start" in table.columns else np.array([])
+    values = {name: _floats(table[name]) for name in columns}
+    start = _floats(table["start"]) if "start" in table.columns else np.array([])
     start = start[np.isfinite(start)]
     when = ""
     if start.size:
