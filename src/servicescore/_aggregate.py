@@ -797,3 +797,17 @@ class Summary:
     def __str__(self) -> str:
         """:meth:`format` with the defaults."""
         return self.format()
+
+    def __repr__(self) -> str:
+        """One line: what the rows are grouped by, how many groups, the columns; ``str()`` for the table."""
+        by = " and ".join(part for part in (self.name, self.every) if part is not None)
+        return (
+            f"<Summary by {by}: {len(self.rows)} groups, columns [{', '.join(self.columns)}], "
+            f"{100 * self.confidence:g}% intervals>"
+        )
+
+    def _repr_html_(self) -> str:
+        """The table with its intervals, for Jupyter."""
+        from ._html import summary_html
+
+        return summary_html(self)

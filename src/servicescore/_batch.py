@@ -168,16 +168,25 @@ def _rows_here(suite: Suite, transcripts: list[Transcript], portable: bool = Fal
 
 def _expand(inputs: Inputs, format: Format | None) -> Iterator[Transcript | Mapping[str, Any] | object]:
     """The inputs in stream order, each path replaced by its transcripts and reader errors."""
+    from .io._pandas import frame_source, is_frame
+
     items: Iterable[object] = [inputs] if isinstance(inputs, str | os.PathLike) else inputs
+    if is_frame(inputs):  # a DataFrame iterates over its column names: it is one input
+        items = [inputs]
     for item in items:
         if isinstance(item, str | os.PathLike):
             yield from _read_path(item, format)
+        elif is_frame(item):  # one row per turn, read as its CSV form
+            source, kind = frame_source(item)
+            yield from _read_path(source, kind if format is None else format)
         else:
             yield item
 
 
-def _read_path(path: str | os.PathLike[str], format: Format | None) -> Iterator[Transcript | FormatError]:
-    """Transcripts and :class:`FormatError` s of one file, in file order."""
+def _read_path(
+    path: str | os.PathLike[str] | IO[str], format: Format | None
+) -> Iterator[Transcript | FormatError]:
+    """Transcripts and :class:`FormatError` s of one file (or text stream), in file order."""
     from . import io
 
     errors: list[FormatError] = []

@@ -8,12 +8,22 @@ from types import MappingProxyType
 from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
 import attrs
+import numpy as np
 
 if TYPE_CHECKING:
     from ._analysis import Analysis
     from ._model import Transcript
 
 __all__ = ["Evidence", "Score", "Scorer"]
+
+
+def json_number(value: object) -> object:
+    """*value* as JSON allows it: ``nan`` and infinities become ``None``, numpy scalars Python ones."""
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    return value
 
 
 @attrs.frozen
@@ -43,6 +53,21 @@ class Evidence:
     def __attrs_post_init__(self) -> None:
         if not 0 <= self.start <= self.end:
             raise ValueError(f"evidence span must satisfy 0 <= start <= end (got {self.start}, {self.end})")
+
+    def to_dict(self) -> dict[str, object]:
+        """The evidence as a JSON-safe dictionary (a non-finite weight becomes ``None``).
+
+        >>> Evidence(1, 0, 8, "so sorry", "apology", 0.4).to_dict()
+        {'turn': 1, 'start': 0, 'end': 8, 'cue': 'so sorry', 'category': 'apology', 'weight': 0.4}
+        """
+        return {
+            "turn": self.turn,
+            "start": self.start,
+            "end": self.end,
+            "cue": self.cue,
+            "category": self.category,
+            "weight": json_number(self.weight),
+        }
 
 
 def _to_evidence(evidence: Iterable[Evidence]) -> tuple[Evidence, ...]:
@@ -80,6 +105,29 @@ class Score:
                 raise ValueError(f"score {self.name!r} without a value must give a reason")
         elif not (0.0 <= self.value <= 1.0) or math.isnan(self.value):
             raise ValueError(f"score {self.name!r} must lie in [0, 1] (got {self.value!r})")
+
+    def to_dict(self) -> dict[str, object]:
+        """The score as a JSON-safe dictionary, for an API response or a log line.
+
+        Keys: ``name``, ``value`` (``None`` where the score does not apply),
+        ``reason``, ``details`` (non-finite numbers become ``None``) and
+        ``evidence`` (a list of :meth:`Evidence.to_dict`). ``json.dumps``
+        accepts the result, even with ``allow_nan=False``.
+
+        >>> import json
+        >>> score = Score("latency", None, details={"first_response": float("nan")}, reason="no times")
+        >>> score.to_dict()["value"], score.to_dict()["details"]
+        (None, {'first_response': None})
+        >>> json.dumps(score.to_dict(), allow_nan=False)[:40]
+        '{"name": "latency", "value": null, "reas'
+        """
+        return {
+            "name": self.name,
+            "value": json_number(self.value),
+            "reason": self.reason,
+            "details": {str(key): json_number(value) for key, value in self.details.items()},
+            "evidence": [item.to_dict() for item in self.evidence],
+        }
 
     def __getstate__(self) -> dict[str, object]:
         state = {field.name: getattr(self, field.name) for field in attrs.fields(Score)}

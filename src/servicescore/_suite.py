@@ -53,6 +53,57 @@ class Scorecard(Mapping[str, Score]):
         """Each score's value (``None`` where it does not apply)."""
         return {name: score.value for name, score in self.scores.items()}
 
+    def to_dict(self, *, transcript: bool = False) -> dict[str, object]:
+        """The scorecard as a JSON-safe dictionary, for an API response.
+
+        Keys: ``id``, ``channel``, ``scores`` (name to :meth:`Score.to_dict
+        <servicescore.Score.to_dict>`, in the suite's order), ``impact``
+        (``experience`` in [-1, 1], ``reach`` >= 1 and ``impact``, each
+        ``None`` where unknown; ``None`` without a brand impact) and, with
+        *transcript*, ``transcript``: the canonical record of
+        :meth:`Transcript.to_dict <servicescore.Transcript.to_dict>`.
+        Non-finite numbers become ``None``, so ``json.dumps`` accepts it even
+        with ``allow_nan=False``.
+
+        >>> import json
+        >>> from servicescore import Transcript, Turn
+        >>> card = default_suite()(Transcript("t1", [Turn("customer", "Thanks, it works!")]))
+        >>> data = card.to_dict()
+        >>> list(data), list(data["scores"]), data["scores"]["latency"]["value"]
+        (['id', 'channel', 'scores', 'impact'], ['empathy', 'resolution', 'pushiness', 'latency'], None)
+        >>> json.loads(json.dumps(data, allow_nan=False))["id"]
+        't1'
+        """
+        from ._score import json_number
+
+        impact = self.impact
+        data: dict[str, object] = {
+            "id": self.transcript.id,
+            "channel": self.transcript.channel.value,
+            "scores": {name: score.to_dict() for name, score in self.scores.items()},
+            "impact": None
+            if impact is None
+            else {name: json_number(getattr(impact, name)) for name in ("experience", "reach", "impact")},
+        }
+        if transcript:
+            data["transcript"] = self.transcript.to_dict()
+        return data
+
+    def __repr__(self) -> str:
+        """One line: the id and each value (``None`` where a score does not apply)."""
+        parts = [repr(self.transcript.id)]
+        for name, value in self.values_by_name().items():
+            parts.append(f"{name}={'None' if value is None else format(value, '.2f')}")
+        if self.impact is not None and self.impact.experience is not None:
+            parts.append(f"experience={self.impact.experience:.2f}")
+        return f"Scorecard({', '.join(parts)})"
+
+    def _repr_html_(self) -> str:
+        """The transcript with its evidence highlighted and the scores, for Jupyter."""
+        from ._html import scorecard_html
+
+        return scorecard_html(self, standalone=True)
+
 
 def _check_scorers(
     instance: Suite, attribute: attrs.Attribute[Any], value: tuple[tuple[str, Scorer], ...]

@@ -7,6 +7,8 @@ import functools
 import io as _io
 import json
 import math
+import os
+import pathlib
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from types import MappingProxyType
@@ -19,7 +21,8 @@ from ._output import atomic_text_file, csv_cells
 
 if TYPE_CHECKING:
     from ._aggregate import Grouping, GroupKey, Period
-    from ._suite import Scorecard
+    from ._model import Transcript
+    from ._suite import Scorecard, Suite
 
 __all__ = ["Rejected", "ScoreTable"]
 
@@ -382,6 +385,55 @@ class ScoreTable:
     def _write_jsonl(self, handle: IO[str]) -> None:
         for row in self:
             handle.write(json.dumps(row, ensure_ascii=False, default=str) + "\n")
+
+    def __repr__(self) -> str:
+        """One line: rows, columns (the first few named) and rejected inputs."""
+        names = list(self.names)
+        shown = ", ".join(names[:6]) + (f", ... ({len(names) - 6} more)" if len(names) > 6 else "")
+        return (
+            f"<ScoreTable: {len(self):,} rows x {len(names)} columns [{shown}]; {len(self.errors):,} errors>"
+        )
+
+    def _repr_html_(self) -> str:
+        """The first rows as an HTML table, like pandas, for Jupyter."""
+        from ._html import table_html
+
+        return table_html(self)
+
+    def report(
+        self,
+        path: str | os.PathLike[str],
+        *,
+        by: str | None = None,
+        transcripts: Iterable[Transcript | Mapping[str, Any] | str | os.PathLike[str]]
+        | str
+        | os.PathLike[str]
+        | None = None,
+        suite: Suite | None = None,
+        title: str | None = None,
+        resamples: int = 1000,
+    ) -> pathlib.Path:
+        """Write a self-contained HTML report of the table to *path*; return the path.
+
+        One file that opens offline (inline styles and SVG charts, no script,
+        no external resource): the distribution of every score, a
+        leaderboard by *by* with 95% intervals, trends per day or week, the
+        channel mix, the public threads most at brand risk and the worst
+        interactions. Scores lie in [0, 1] (high empathy and resolution are
+        good, high pushiness and latency bad); experience lies in [-1, 1].
+        Needs matplotlib: ``pip install 'servicescore[report]'``. See
+        :func:`servicescore.report.write_report` for the arguments.
+
+        Raises:
+            MissingResourceError: If matplotlib is not installed.
+            KeyError: If *by* names neither a column nor a metadata key.
+            ValueError: If the table has no rows.
+        """
+        from .report import write_report
+
+        return write_report(
+            self, path, by=by, transcripts=transcripts, suite=suite, title=title, resamples=resamples
+        )
 
     def column_names(self, prefix: str) -> Sequence[str]:
         """The names of the columns starting with *prefix* (``"meta."``, ``"empathy."``)."""
