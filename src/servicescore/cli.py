@@ -22,7 +22,7 @@ from typing import IO, Any, Protocol, cast
 from . import io
 from ._aggregate import DEFAULT_RESAMPLES
 from ._analysis import Analyzer
-from ._batch import score_stream
+from ._batch import score_many, score_stream
 from ._model import Transcript
 from ._output import atomic_text_file, csv_cells, terminal_text
 from ._score import Evidence, Score, Scorer
@@ -39,7 +39,6 @@ __all__ = ["EXIT_BROKEN_PIPE", "EXIT_ERROR", "EXIT_OK", "EXIT_USAGE", "main"]
 #: Exit statuses: success; bad data or a failed read/write; a usage error (bad arguments, a path
 #: that must not be written); stdout closed early by its reader (128 + SIGPIPE, as shells report).
 EXIT_OK, EXIT_ERROR, EXIT_USAGE, EXIT_BROKEN_PIPE = 0, 1, 2, 141
-_OUTPUT_SUFFIXES = (".csv", ".jsonl", ".parquet")
 
 
 def _scorers() -> tuple[Scorer, ...]:
@@ -126,6 +125,23 @@ def _parser() -> argparse.ArgumentParser:
         default=None,
         help="show a progress line on stderr (default: when stderr is a terminal)",
     )
+    report = commands.add_parser("report", help="write a self-contained HTML report with charts")
+    report.add_argument("files", nargs="*", metavar="FILE", help="input files, '-' for stdin")
+    report.add_argument("-o", "--output", required=True, metavar="FILE", help="the .html file to write")
+    report.add_argument("--by", metavar="KEY", help="leaderboard groups: a metadata key or 'channel'")
+    report.add_argument("--format", choices=("jsonl", "json", "csv", "twcs"), default=None)
+    report.add_argument("--sample", action="store_true", help="report on the bundled sample")
+    report.add_argument("--title", help="the report's title")
+    report.add_argument(
+        "--workers", type=_positive, default=1, metavar="N", help="score in N processes (default 1)"
+    )
+    report.add_argument(
+        "--on-error",
+        choices=("raise", "skip"),
+        default="raise",
+        help="on a bad record: stop (raise, the default) or leave it out (skip; the report counts them)",
+    )
+    report.add_argument("-q", "--quiet", action="store_true", help="print nothing but errors")
     explain = commands.add_parser("explain", help="show one transcript's turns with the evidence marked")
     explain.add_argument("file", nargs="?", help="input file (or --sample)")
     explain.add_argument("--id", required=True, help="the transcript's id")
@@ -184,6 +200,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.command == "explain":
             return _run_explain(args)
+        if args.command == "report":
+            return _run_report(args)
         return _run_score(args)
     except BrokenPipeError:
         # The reader stopped early (``| head``): stop quietly, as command-line tools do.
@@ -310,12 +328,66 @@ def _run_score(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _output_problem(output: Path | None) -> str | None:
+def _run_report(args: argparse.Namespace) -> int:
+    if not args.files and not args.sample:
+        print("servicescore report: give FILE... (or - for stdin) or --sample", file=sys.stderr)
+        return EXIT_USAGE
+    output = Path(args.output)
+    problem = _path_problem(args.files, {"--output": output}) or _output_problem(output, (".html", ".htm"))
+    if problem:
+        print(terminal_text(f"servicescore report: {problem}"), file=sys.stderr)
+        return EXIT_USAGE
+    from .report import render_report  # needs the report extra: a clear error without it
+
+    # The report looks the worst interactions up again, so the inputs must be readable twice.
+    inputs: list[Transcript | FormatError | str] = list(_inputs(args)) if "-" in args.files else []
+    if not inputs:
+        inputs = [*(_sample() if args.sample else ()), *args.files]
+    suite = default_suite()
+    progress = sys.stderr.isatty() and not args.quiet
+    try:
+        table = score_many(
+            cast("list[Transcript | str]", inputs),
+            suite,
+            workers=args.workers,
+            on_error=args.on_error,
+            progress=progress,
+            format=args.format,
+        )
+    except (FormatError, TranscriptError) as exc:
+        print(terminal_text(f"servicescore: error: {exc}"), file=sys.stderr)
+        print("servicescore: --on-error skip reports on the rest", file=sys.stderr)
+        return EXIT_ERROR
+    if not len(table):
+        print("servicescore report: no transcript could be scored", file=sys.stderr)
+        return EXIT_ERROR
+    try:
+        text = render_report(
+            table,
+            by=args.by,
+            transcripts=cast("list[Transcript | str]", inputs),
+            suite=suite,
+            title=args.title,
+        )
+    except KeyError as exc:
+        print(terminal_text(f"servicescore report: --by {args.by}: {exc.args[0]}"), file=sys.stderr)
+        return EXIT_USAGE
+    with atomic_text_file(output) as handle:
+        handle.write(text)
+    if not args.quiet:
+        rejected = f" ({plural(len(table.errors), 'record')} rejected)" if table.errors else ""
+        print(terminal_text(f"wrote a report on {plural(len(table), 'interaction')}{rejected} to {output}"))
+    return EXIT_OK
+
+
+def _output_problem(
+    output: Path | None, suffixes: Sequence[str] = (".csv", ".jsonl", ".parquet")
+) -> str | None:
     """Why *output* cannot be written: an unknown suffix, parquet without pyarrow, a missing folder."""
     if output is None:
         return None
-    if output.suffix not in _OUTPUT_SUFFIXES:
-        return f"--output {output}: unknown format {output.suffix!r} (use .csv, .jsonl, .parquet or -)"
+    if output.suffix not in suffixes:
+        return f"--output {output}: unknown format {output.suffix!r} (use {', '.join(suffixes)})"
     if output.suffix == ".parquet" and importlib.util.find_spec("pyarrow") is None:
         return f"--output {output}: writing .parquet needs pyarrow (pip install pyarrow)"
     folder = output.parent
