@@ -341,6 +341,8 @@ def _sentence_cues(
     service = negated_pressure = False
     for hit in hits:
         category = hit.cue.category
+        if hit.negated and _negator_is_a_cue(hit, hits, tokens, sentence):
+            hit = hit._replace(negated=False)  # "nothing down", "no obligation": the negator is the cue's own
         if category == _SERVICE:
             service_end = hit.last
             service = True
@@ -367,6 +369,19 @@ def _sentence_cues(
             continue  # overlaps the previous cue of its kind ("offer ends" + "ends on friday")
         same.append(hit)
     return _Cues(by_category, negated_products, service, negated_pressure)
+
+
+def _negator_is_a_cue(hit: Hit, hits: Sequence[Hit], tokens: Sequence[Token], sentence: Sentence) -> bool:
+    """Whether the negator that governs *hit* is part of an offer term among *hits* (``nothing down``).
+
+    Such a negator names a price or a term (``$0 down``, ``no obligation``), it does not deny the sentence.
+    """
+    if not hit.negated:
+        return False
+    negator = next((i for i in range(hit.first, sentence.first - 1, -1) if tokens[i].norm in NEGATORS), None)
+    return negator is not None and any(
+        h.cue.category == _PRODUCT and h.first <= negator < h.last for h in hits
+    )
 
 
 def _completed_action(
