@@ -254,6 +254,17 @@ ORDERED: dict[str, tuple[Lines, Lines]] = {
             (A, "The payment cleared first. A FlexCash personal loan would stop this happening."),
         ),
     ),
+    # ---------------------------------------------------------------- timing: to an upset customer is worse
+    "utilities/solar pitch to an upset customer": (
+        (
+            (C, "This is the third estimated bill in a row, I'm furious, nobody ever reads the meter!"),
+            (A, "I'm sorry. Have you considered rooftop solar? SunPath panels could cut the bill in half."),
+        ),
+        (
+            (C, "Thanks, the meter reading is in and the bill looks right now."),
+            (A, "Great. Have you considered rooftop solar? SunPath panels could cut the bill in half."),
+        ),
+    ),
 }
 
 #: The ordered cases about timing (the same pitch after a refusal or to an upset customer).
@@ -298,6 +309,54 @@ SERVICE: dict[str, Lines] = {
     ),
 }
 
+#: name -> advice, troubleshooting or a remedy phrased like a pitch: not a sale (at most a requested offer).
+NOT_A_PITCH: dict[str, Lines] = {
+    "telecom/have you considered restarting": (
+        (C, "My wifi keeps dropping."),
+        (A, "Have you considered restarting the router? That often clears it."),
+    ),
+    "telecom/have you thought about where": (
+        (C, "My wifi keeps dropping."),
+        (A, "Have you thought about where the router sits? Walls can block the signal."),
+    ),
+    "utilities/have you considered the batteries": (
+        (C, "The heating isn't working."),
+        (A, "Have you considered the thermostat batteries? They often run flat in winter."),
+    ),
+    "banking/apply for a replacement card": (
+        (C, "I lost my debit card yesterday."),
+        (A, "I've frozen it. You can apply for a replacement card in the app and it arrives in 3 days."),
+    ),
+    "retail/partner courier": (
+        (C, "Where is my parcel?"),
+        (A, "Would you like our partner courier to collect it tomorrow instead?"),
+    ),
+    "retail/financing the customer asked for": (
+        (C, "Can I pay the $200 in parts?"),
+        (A, "Yes, would you like to set up financing over 6 months? There's no interest."),
+    ),
+    "software/advice on a password manager": (
+        (C, "My account is locked."),
+        (A, "You might want to consider a password manager so it doesn't happen again."),
+    ),
+    "insurance/direct deposit for a payout": (
+        (C, "Is my claim approved?"),
+        (A, "Yes, approved. You could enrol in direct deposit to get the payout faster."),
+    ),
+    "banking/joint account the customer asked for": (
+        (C, "I need to open a joint account with my wife."),
+        (A, "Sure, you can open a joint account online or in branch; it takes ten minutes."),
+    ),
+    "utilities/budget billing to a customer who cannot pay": (
+        (C, "I can't afford this month's bill."),
+        (
+            A,
+            "I understand. You may qualify for our Budget Billing programme, which spreads costs evenly. "
+            "Would you like me to enrol you?",
+        ),
+    ),
+}
+
 
 def _score(lines: Lines) -> float:
     value = SCORER(Transcript("t", [Turn(role, text) for role, text in lines])).value
@@ -331,3 +390,9 @@ def test_the_named_failures_are_pushy() -> None:
         "utilities/rooftop solar answering a billing question",
     ):
         assert _score(ORDERED[name][0]) >= 0.3, name
+
+
+@pytest.mark.parametrize("name", NOT_A_PITCH)
+def test_advice_and_remedies_are_not_pitches(name: str) -> None:
+    score = SCORER(Transcript("t", [Turn(role, text) for role, text in NOT_A_PITCH[name]]))
+    assert score.details["offers"] == 0, score.evidence

@@ -19,6 +19,7 @@ import operator
 import types
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from collections.abc import Set as AbstractSet
+from importlib import resources
 from typing import NamedTuple
 
 import attrs
@@ -29,6 +30,7 @@ from .._lexicon import Cue, Lexicon
 from .._model import Role, Transcript
 from .._score import Evidence, Score
 from .._text import NEGATORS, Sentence, Token
+from ..exceptions import FormatError
 
 __all__ = ["PushinessScorer"]
 
@@ -66,79 +68,59 @@ SCALE = 2.0
 #: 2014), so a mildly worded problem statement does not count as distress.
 UPSET_THRESHOLD = -0.25
 
+#: The word sets file (closed classes of single words read around the lexicon cues).
+WORDS_FILE = "pushiness_words.txt"
+
+
+def _read_word_sets(text: str, path: str) -> dict[str, frozenset[str]]:
+    """Parse a word sets file: ``name<TAB>words separated by spaces<TAB>what for`` per line."""
+    sets: dict[str, frozenset[str]] = {}
+    for number, line in enumerate(text.splitlines(), 1):
+        if not line.strip() or line.startswith("#"):
+            continue
+        fields = line.split("\t")
+        if len(fields) != 3 or not fields[0] or not fields[1].split():
+            raise FormatError("expected name<TAB>words<TAB>description", path=path, line=number)
+        if fields[0] in sets:
+            raise FormatError(
+                f"word set {fields[0]!r} is defined twice", path=path, line=number, field="name"
+            )
+        sets[fields[0]] = frozenset(fields[1].split())
+    return sets
+
+
+def _load_word_sets() -> dict[str, frozenset[str]]:
+    resource = resources.files("servicescore") / "data" / "lexicons" / WORDS_FILE
+    return _read_word_sets(resource.read_text(encoding="utf-8"), WORDS_FILE)
+
+
+#: The shipped word sets, read once at import (frozensets: immutable, shared by all scorers).
+_WORDS = _load_word_sets()
+
 #: Who speaks for the company: bots push offers as well as people do.
 _COMPANY = frozenset({Role.AGENT, Role.BOT})
 #: The same as a tuple, for membership tests: a tuple compares enum members by identity, where a set
 #: would first hash each one in Python (``Enum.__hash__``).
 _COMPANY_ROLES = tuple(_COMPANY)
-#: A bare negative answer, a refusal right after an offer ("No.", "nope").
-_NO_WORDS = frozenset({"no", "nope", "nah", "nay"})
-#: Words skipped before the first word of a sentence (fillers, discourse markers).
-_OPENERS = frozenset(
-    (
-        "so", "then", "just", "please", "definitely", "oh", "and", "well", "now", "ok", "okay", "um", "uh",
-        "hey", "hi", "great", "perfect", "sure", "alright", "right", "also", "plus", "but", "or",
-        "honestly", "really", "actually", "simply",
-    )
-)  # fmt: skip
-#: An offer term right after one of these names something the customer already has.
-_POSSESSIVES = frozenset({"your", "my", "his", "her", "their"})
-#: Currency symbols and words that make a number a price.
-_CURRENCY = frozenset({"$", "£", "€", "¥", "₹"})
-_PRICE_WORDS = frozenset(
-    (
-        "dollar", "dollars", "bucks", "buck", "cents", "cent", "euro", "euros", "pounds", "pound", "quid",
-        "usd", "eur", "gbp", "off", "percent",
-    )
-)  # fmt: skip
-#: Words before an offer-term noun that make it a service item rather than a product on offer
-#: ("your new card", "a replacement router", "the same seat").
-_SERVICE_MODIFIERS = frozenset(
-    (
-        "new", "replacement", "old", "same", "current", "existing", "original", "temporary", "lost",
-        "stolen", "damaged", "broken", "faulty", "other", "first", "last", "next", "right", "wrong",
-        "correct", "previous", "spare", "physical", "actual", "usual", "main", "one", "that", "this",
-        "these", "those",
-    )
-)  # fmt: skip
-#: Function words: an item right after one of these has no product name or modifier ("the card").
-_FUNCTION_WORDS = frozenset(
-    (
-        "the", "a", "an", "any", "some", "each", "every", "no", "of", "on", "in", "to", "for", "with", "at",
-        "by", "from", "and", "or", "is", "are", "was", "it", "its", "as", "into", "onto", "about",
-    )
-)  # fmt: skip
+#: Closed word classes, each described in the word sets file.
+_NO_WORDS = _WORDS["no_words"]
+_OPENERS = _WORDS["openers"]
+_POSSESSIVES = _WORDS["possessives"]
+_CURRENCY = _WORDS["currency"]
+_PRICE_WORDS = _WORDS["price_words"]
+_SERVICE_MODIFIERS = _WORDS["service_modifiers"]
+_FUNCTION_WORDS = _WORDS["function_words"]
+_ARTICLES = _WORDS["articles"]
+_NOT_AN_OBJECT = _WORDS["not_an_object"]
+_NOT_DONE = _WORDS["not_done"]
+_DONE_IRREGULAR = _WORDS["done_irregular"]
+_STOP = _WORDS["stop"]
+#: How many words of a proposal's object are read.
+_OBJECT_REACH = 4
 #: How far back (in tokens) a possessive or "our" governs an item ("your new travel card", "our gold card").
 _ITEM_REACH = 3
-#: Past participles that report a look, not a completed action ("I've checked ...").
-_NOT_DONE = frozenset(
-    (
-        "checked", "looked", "noticed", "asked", "tried", "escalated", "passed", "forwarded", "transferred",
-        "contacted", "reached", "raised", "logged", "noted", "flagged", "explained", "investigated",
-        "reviewed", "received", "seen", "heard", "called", "tested", "needed", "wanted", "mentioned",
-        "understood", "agreed", "indeed", "been", "got", "had", "found", "spoken", "talked", "started",
-        "booked_in", "wondered", "hoped", "worried", "waited", "missed",
-    )
-)  # fmt: skip
-#: Irregular past participles of service actions ("I've sent it", "Done.").
-_DONE_IRREGULAR = frozenset(
-    {"done", "sent", "set", "put", "made", "paid", "rebuilt", "cut", "sorted", "given"}
-)
 #: Content words two agent sentences must share for the second to return to the first one's offer.
 _OVERLAP = 2
-#: Words too common to show that a sentence returns to an earlier offer.
-_STOP = frozenset(
-    (
-        "the", "a", "an", "and", "or", "but", "you", "your", "yours", "i", "we", "our", "it", "is", "are",
-        "be", "to", "of", "for", "on", "in", "with", "that", "this", "would", "could", "can", "will", "do",
-        "not", "have", "has", "so", "if", "at", "as", "just", "also", "me", "my", "they", "them", "their",
-        "there", "what", "which", "was", "were", "like", "get", "really", "too", "very", "all", "any",
-        "more", "about", "from", "into", "than", "then", "now", "here", "want", "need", "know", "think",
-        "sure", "yes", "no", "ok", "okay", "well", "one", "up", "out", "by", "its", "month", "year", "only",
-        "some", "should", "might", "may", "much", "many", "been", "did", "does", "am", "he", "she", "his",
-        "her", "him",
-    )
-)  # fmt: skip
 #: The counts reported in ``details`` (besides ``sales_share`` and ``resolved``).
 _COUNTS = (
     "offers", "offers_after_refusal", "offers_before_resolution", "offers_while_upset", "retention",
@@ -146,6 +128,7 @@ _COUNTS = (
 )  # fmt: skip
 #: Lexicon categories.
 _OFFER, _FRAME, _PRODUCT, _SERVICE, _ITEM = "offer", "frame", "product", "service", "item"
+_PROPOSAL = "proposal"
 _PRESSURE, _DEADLINE, _RETENTION, _PERSISTENCE = "pressure", "deadline", "retention", "persistence"
 _IMPERATIVE, _CROSSSELL = "imperative", "crosssell"
 _REFUSAL, _SOFT_REFUSAL, _CANCEL = "refusal", "soft_refusal", "cancel"
@@ -158,7 +141,7 @@ _UPSET = "upset"
 #: without hiding it. Offer terms (and a company's products) share their layer
 #: only with the service senses that mask them.
 _LAYERS: tuple[frozenset[str], ...] = (
-    frozenset({_OFFER, _FRAME}),
+    frozenset({_OFFER, _FRAME, _PROPOSAL}),
     frozenset({_PRODUCT, _SERVICE, _ITEM}),
     frozenset({_PRESSURE, _DEADLINE, _RETENTION, _PERSISTENCE}),
     frozenset({_IMPERATIVE, _CROSSSELL, _COMPLETED}),
@@ -347,6 +330,12 @@ def _sentence_cues(
             service_end = hit.last
             service = True
             continue
+        if category == _PROPOSAL:
+            # An offer when it proposes a thing the customer has not named ("have you thought about
+            # rooftop solar?"), else a frame ("have you considered restarting it?").
+            offer = heard is not None and _new_object(hit, tokens, sentence, heard)
+            category = _OFFER if offer else _FRAME
+            hit = hit._replace(cue=attrs.evolve(hit.cue, category=category))
         if category == _ITEM:
             # Customers name items when they ask for them; agents only when they bring them up.
             if heard is not None and not _item_on_offer(hit, tokens, sentence, heard):
@@ -369,6 +358,38 @@ def _sentence_cues(
             continue  # overlaps the previous cue of its kind ("offer ends" + "ends on friday")
         same.append(hit)
     return _Cues(by_category, negated_products, service, negated_pressure)
+
+
+def _new_object(
+    hit: Hit, tokens: Sequence[Token], sentence: Sentence, heard: Callable[[], AbstractSet[str]]
+) -> bool:
+    """Whether a noun phrase the customer has not used follows the proposal *hit*.
+
+    The object must start (after an article) with a word that is not a pronoun,
+    a possessive, a function word or a gerund (``have you considered
+    restarting it``, ``... your options``, ``... what happened`` propose no
+    product), and hold a content word the customer has not said.
+    """
+    i, end = hit.last, sentence.last
+    if i < end and tokens[i].norm in _ARTICLES:
+        i += 1
+    if i >= end or tokens[i].kind != "word":
+        return False
+    opener = tokens[i].norm
+    if (
+        opener in _POSSESSIVES
+        or opener in _NOT_AN_OBJECT
+        or opener in _FUNCTION_WORDS
+        or opener.endswith("ing")
+    ):
+        return False
+    phrase = []
+    for token in tokens[i : min(end, i + _OBJECT_REACH)]:
+        if token.kind != "word" or token.norm in _FUNCTION_WORDS:
+            break
+        phrase.append(token.norm)
+    words = heard()
+    return any(len(w) > 3 and w not in _STOP and w not in words for w in phrase)
 
 
 def _negator_is_a_cue(hit: Hit, hits: Sequence[Hit], tokens: Sequence[Token], sentence: Sentence) -> bool:
@@ -463,11 +484,8 @@ class _AgentSentence(NamedTuple):
 #: What most agent sentences hold: nothing (shared; ``_PushinessAccumulator._agent_turn`` skips it quickly).
 _NOTHING = _AgentSentence(None, None, (), (), None, False, False, None, False)
 
-#: Words that link a product to the price right after them ("the bundle is £89", "seats are €35",
-#: "Pro for $4").
-_QUOTE_LINKS = frozenset({"is", "are", "costs", "cost", "for", "at", "runs"})
-#: Words skipped between such a link and the price ("is only £5", "for just $4").
-_QUOTE_FILLERS = frozenset({"just", "only", "a", "mere", "now", "still", "currently"})
+_QUOTE_LINKS = _WORDS["quote_links"]
+_QUOTE_FILLERS = _WORDS["quote_fillers"]
 
 
 def _quoted(cues: _Cues, price: tuple[int, int], tokens: Sequence[Token]) -> Hit | None:
