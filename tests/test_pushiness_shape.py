@@ -267,6 +267,124 @@ ORDERED: dict[str, tuple[Lines, Lines]] = {
     ),
 }
 
+#: name -> (customer turn, pushier agent answer, calmer agent answer): one-exchange pitches of a second batch,
+#: written after the first changes and before the scorer saw them (all but two were ordered on first run).
+ONE_EXCHANGE: dict[str, tuple[str, str, str]] = {
+    "telecom/device protection after a warranty question": (
+        "My phone screen cracked, is it covered under warranty?",
+        "Accidental damage isn't covered, sorry. Going forward, AppleCare+ would cover "
+        "this for $9.99 a month, "
+        "want me to add it?",
+        "Accidental damage isn't covered, sorry. The nearest repair centre can replace the screen for $129.",
+    ),
+    "banking/cash back card after a waived late fee": (
+        "I was charged a late fee but I paid on time.",
+        "I see the payment posted a day late, I've waived the fee. You can also sign up "
+        "for our Platinum Cash Back "
+        "card and never miss a due date with autopay.",
+        "I see the payment posted a day late, I've waived the fee.",
+    ),
+    "retail/delivery membership on a shipping question": (
+        "My pharmacy order hasn't shipped yet.",
+        "It ships tomorrow. By the way, with MedPlus Prime you'd get free two-day "
+        "delivery for only $6.99 a month.",
+        "It ships tomorrow and you'll get a tracking email once it leaves.",
+    ),
+    "insurance/bundle on a premium question": (
+        "Why did my car insurance premium go up?",
+        "Rates rose across your area this year. If you bundle your home and auto with us "
+        "you could save up to 25%.",
+        "Rates rose across your area this year, about 8% on average; your driving record "
+        "didn't change anything.",
+    ),
+    "retail/suite upgrade versus a goodwill reduction": (
+        "The hotel room I booked has no hot water.",
+        "I'm so sorry, maintenance is on the way. Would you like to upgrade to an "
+        "ocean-view suite for just $40 "
+        "more per night?",
+        "I'm so sorry, maintenance is on the way and I've taken $40 off tonight's rate.",
+    ),
+    "retail/personal training on a billing error": (
+        "My gym membership charged me after I froze it.",
+        "I've reversed the charge. While you're here, have you considered personal "
+        "training sessions? Our coaches "
+        "have a 3-for-2 deal this month.",
+        "I've reversed the charge and confirmed the freeze runs until March 1.",
+    ),
+    "telecom/streaming add-on with a replacement box": (
+        "The cable box keeps rebooting.",
+        "I'll send a replacement box. Also, now's a great time to add HBO Max, first "
+        "three months are half price.",
+        "I'll send a replacement box, it should arrive Tuesday.",
+    ),
+    "banking/retention counter-offer on a closure": (
+        "I want to close my savings account, I'm moving abroad.",
+        "Before you do, our Global Saver account lets you keep earning 4.5% from "
+        "anywhere. Shall I switch you "
+        "instead?",
+        "Sure, I can close it today and transfer the balance to your checking account.",
+    ),
+    "healthcare/dental credit on a bill above the estimate": (
+        "My dental bill is much higher than the estimate.",
+        "The crown wasn't in the estimate. You could open a SmileCredit account and pay "
+        "it off over 18 months.",
+        "The crown wasn't in the estimate. I've asked the office to review the coding and I'll call you back "
+        "Thursday.",
+    ),
+    "telecom/paid priority line to an upset caller": (
+        "I'm on hold forever every time I call, this is ridiculous.",
+        "I'm sorry about the wait. Members of our Priority Circle skip the queue "
+        "entirely, it's just $5 a month.",
+        "I'm sorry about the wait. I've noted your callback number so you won't have to hold next time.",
+    ),
+}
+ORDERED.update(
+    {
+        name: (((C, customer), (A, pushy)), ((C, customer), (A, calm)))
+        for name, (customer, pushy, calm) in ONE_EXCHANGE.items()
+    }
+)
+ORDERED.update(
+    {
+        "retail/travel protection again after a no": (
+            (
+                (C, "Is my refund processed?"),
+                (
+                    A,
+                    "Yes, it's done. Would you like to add our Travel Shield protection to your next "
+                    "trip for $19?",
+                ),
+                (C, "No thanks, just the refund."),
+                (A, "Travel Shield also covers cancellations, honestly most travellers find it's worth it."),
+            ),
+            (
+                (C, "Is my refund processed?"),
+                (
+                    A,
+                    "Yes, it's done. Would you like to add our Travel Shield protection to your next "
+                    "trip for $19?",
+                ),
+                (C, "No thanks, just the refund."),
+                (A, "No problem, the $220 will reach your card in 3-5 days."),
+            ),
+        ),
+        "retail/delivery club again after a pass": (
+            (
+                (C, "My order arrived damaged."),
+                (A, "I've sent a replacement. Could I interest you in our VIP delivery club?"),
+                (C, "I'll pass, thanks."),
+                (A, "VIP members get free express shipping on every order, it's only $4 a month."),
+            ),
+            (
+                (C, "My order arrived damaged."),
+                (A, "I've sent a replacement. Could I interest you in our VIP delivery club?"),
+                (C, "I'll pass, thanks."),
+                (A, "Understood. The replacement arrives Friday."),
+            ),
+        ),
+    }
+)
+
 #: The ordered cases about timing (the same pitch after a refusal or to an upset customer).
 TIMING = frozenset(
     {
@@ -274,6 +392,8 @@ TIMING = frozenset(
         "utilities/solar pitch after the customer declined",
         "banking/loan pitch after a refusal versus before it",
         "utilities/solar pitch to an upset customer",
+        "retail/travel protection again after a no",
+        "retail/delivery club again after a pass",
     }
 )
 

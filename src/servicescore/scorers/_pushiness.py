@@ -974,10 +974,11 @@ class _PushinessAccumulator:
             pressure = found.pressure
             if (
                 found.deadlines
-                and (found.offer is not None or found.sales_term)
+                and (found.offer is not None or (found.sales_term and completed is None))
                 and (sales or not self.request_open)
             ):
-                # Weak deadlines ("today") in an answer to a request are service ("I can order it today").
+                # Weak deadlines ("today") in an answer to a request are service ("I can order it today"),
+                # and so are they next to a completed action ("I've taken $40 off tonight's rate").
                 pressure = [*pressure, *found.deadlines]
             if pressure:
                 # Sales talk: an offer so far, or an offer or offer term anywhere in this turn.
