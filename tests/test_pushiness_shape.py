@@ -516,3 +516,40 @@ def test_the_named_failures_are_pushy() -> None:
 def test_advice_and_remedies_are_not_pitches(name: str) -> None:
     score = SCORER(Transcript("t", [Turn(role, text) for role, text in NOT_A_PITCH[name]]))
     assert score.details["offers"] == 0, score.evidence
+
+
+#: Customer replies to a pitch: refusals in customer-service wording, then replies that are not refusals.
+PITCH = "Would you like to add our Travel Shield protection for $19?"
+REFUSALS = (
+    "I'll pass.",
+    "That's not why I called.",
+    "I didn't call to buy anything.",
+    "Please stop trying to sell me stuff.",
+    "Can we focus on my actual problem?",
+    "Why are you trying to upsell me?",
+    "I'm not paying more for anything.",
+    "No, I just need the refund.",
+    "I'll stick with what I have.",
+)
+NOT_REFUSALS = ("Sounds good, add it.", "Ok, but when will my refund arrive?", "How much is it per year?")
+
+
+def _refusals(reply: str) -> float:
+    lines = ((C, "My flight got cancelled, I need a refund."), (A, PITCH), (C, reply))
+    return SCORER(Transcript("t", [Turn(role, text) for role, text in lines])).details["refusals"]
+
+
+@pytest.mark.parametrize("reply", REFUSALS)
+def test_a_refusal_after_a_pitch_is_found(reply: str) -> None:
+    assert _refusals(reply) == 1
+
+
+@pytest.mark.parametrize("reply", NOT_REFUSALS)
+def test_a_question_or_an_acceptance_is_not_a_refusal(reply: str) -> None:
+    assert _refusals(reply) == 0
+
+
+def test_a_product_the_customer_asks_to_buy_is_requested() -> None:
+    lines = ((C, "Can you sell me a new charger?"), (A, "Sure, the fast charger is $25."))
+    score = SCORER(Transcript("t", [Turn(role, text) for role, text in lines]))
+    assert score.value == 0.0 and score.details["requested_offers"] == 1
