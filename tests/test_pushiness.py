@@ -368,3 +368,27 @@ class TestIncremental:
         assert score == SCORER(transcript)
         # As the batch sort put it: after the requested offer at the same (turn, start).
         assert [e.category for e in score.evidence] == ["request", "requested_offer", "no_sales"]
+
+
+class TestWordSets:
+    """The closed word classes ship as data; a malformed file is reported with its line."""
+
+    def test_shipped_sets_load(self) -> None:
+        from servicescore.scorers import _pushiness_sentences as _pushiness
+
+        assert {"openers", "possessives", "stop", "articles"} <= set(_pushiness._WORDS)
+        assert "your" in _pushiness._WORDS["possessives"]
+
+    def test_a_line_without_words_names_file_and_line(self) -> None:
+        from servicescore.exceptions import FormatError
+        from servicescore.scorers._pushiness_sentences import _read_word_sets
+
+        with pytest.raises(FormatError, match=r"words\.txt:3"):
+            _read_word_sets("# comment\nopeners\tso then\tfillers\nstop\t\tnothing here\n", "words.txt")
+
+    def test_a_set_defined_twice_is_an_error(self) -> None:
+        from servicescore.exceptions import FormatError
+        from servicescore.scorers._pushiness_sentences import _read_word_sets
+
+        with pytest.raises(FormatError, match="twice"):
+            _read_word_sets("stop\ta the\tx\nstop\tan\ty\n", "words.txt")

@@ -4,7 +4,9 @@ Offers are found sentence by sentence from the shipped ``pushiness`` lexicon
 (offer frames, offer terms, pressure, refusals, cancel requests, requests for
 offers and resolution cues) and from the structure of the conversation: who
 speaks when, what the customer said last, whether the problem is solved yet.
-Every detection lives in :class:`PushinessScorer`; the PersuasionForGood
+How one sentence reads is in :mod:`servicescore.scorers._pushiness_sentences`;
+the timing and the weights are here. Every detection lives in
+:class:`PushinessScorer`; the PersuasionForGood
 validation script (``benchmarks/validate_pushiness.py``) reads the same
 evidence the scorer returns.
 """
@@ -16,10 +18,7 @@ import functools
 import itertools
 import math
 import operator
-import types
-from collections.abc import Callable, Iterable, Mapping, Sequence
-from collections.abc import Set as AbstractSet
-from typing import NamedTuple
+from collections.abc import Iterable, Sequence
 
 import attrs
 
@@ -28,7 +27,41 @@ from .._incremental import ScoreAccumulator, accumulate
 from .._lexicon import Cue, Lexicon
 from .._model import Role, Transcript
 from .._score import Evidence, Score
-from .._text import NEGATORS, Sentence, Token
+from .._text import Sentence, Token
+from ._pushiness_sentences import (
+    _CANCEL,
+    _COMPLETED,
+    _CROSSSELL,
+    _DEADLINE,
+    _FRAME,
+    _IMPERATIVE,
+    _ITEM,
+    _KIND,
+    _NORM,
+    _NOTHING,
+    _OFFER,
+    _PERSISTENCE,
+    _PRESSURE,
+    _PRODUCT,
+    _PROPOSAL,
+    _REFUSAL,
+    _REQUEST,
+    _REQUEST_FRAME,
+    _RESOLVED,
+    _RETENTION,
+    _SERVICE,
+    _SOFT_REFUSAL,
+    _UPSET,
+    _agent_sentence,
+    _by_sentence,
+    _content,
+    _customer_sentence,
+    _order,
+    _price,
+    _returns_to,
+    _sentence_cues,
+    _structural_hit,
+)
 
 __all__ = ["PushinessScorer"]
 
@@ -71,86 +104,11 @@ _COMPANY = frozenset({Role.AGENT, Role.BOT})
 #: The same as a tuple, for membership tests: a tuple compares enum members by identity, where a set
 #: would first hash each one in Python (``Enum.__hash__``).
 _COMPANY_ROLES = tuple(_COMPANY)
-#: A bare negative answer, a refusal right after an offer ("No.", "nope").
-_NO_WORDS = frozenset({"no", "nope", "nah", "nay"})
-#: Words skipped before the first word of a sentence (fillers, discourse markers).
-_OPENERS = frozenset(
-    (
-        "so", "then", "just", "please", "definitely", "oh", "and", "well", "now", "ok", "okay", "um", "uh",
-        "hey", "hi", "great", "perfect", "sure", "alright", "right", "also", "plus", "but", "or",
-        "honestly", "really", "actually", "simply",
-    )
-)  # fmt: skip
-#: An offer term right after one of these names something the customer already has.
-_POSSESSIVES = frozenset({"your", "my", "his", "her", "their"})
-#: Currency symbols and words that make a number a price.
-_CURRENCY = frozenset({"$", "£", "€", "¥", "₹"})
-_PRICE_WORDS = frozenset(
-    (
-        "dollar", "dollars", "bucks", "buck", "cents", "cent", "euro", "euros", "pounds", "pound", "quid",
-        "usd", "eur", "gbp", "off", "percent",
-    )
-)  # fmt: skip
-#: Words before an offer-term noun that make it a service item rather than a product on offer
-#: ("your new card", "a replacement router", "the same seat").
-_SERVICE_MODIFIERS = frozenset(
-    (
-        "new", "replacement", "old", "same", "current", "existing", "original", "temporary", "lost",
-        "stolen", "damaged", "broken", "faulty", "other", "first", "last", "next", "right", "wrong",
-        "correct", "previous", "spare", "physical", "actual", "usual", "main", "one", "that", "this",
-        "these", "those",
-    )
-)  # fmt: skip
-#: Function words: an item right after one of these has no product name or modifier ("the card").
-_FUNCTION_WORDS = frozenset(
-    (
-        "the", "a", "an", "any", "some", "each", "every", "no", "of", "on", "in", "to", "for", "with", "at",
-        "by", "from", "and", "or", "is", "are", "was", "it", "its", "as", "into", "onto", "about",
-    )
-)  # fmt: skip
-#: How far back (in tokens) a possessive or "our" governs an item ("your new travel card", "our gold card").
-_ITEM_REACH = 3
-#: Past participles that report a look, not a completed action ("I've checked ...").
-_NOT_DONE = frozenset(
-    (
-        "checked", "looked", "noticed", "asked", "tried", "escalated", "passed", "forwarded", "transferred",
-        "contacted", "reached", "raised", "logged", "noted", "flagged", "explained", "investigated",
-        "reviewed", "received", "seen", "heard", "called", "tested", "needed", "wanted", "mentioned",
-        "understood", "agreed", "indeed", "been", "got", "had", "found", "spoken", "talked", "started",
-        "booked_in", "wondered", "hoped", "worried", "waited", "missed",
-    )
-)  # fmt: skip
-#: Irregular past participles of service actions ("I've sent it", "Done.").
-_DONE_IRREGULAR = frozenset(
-    {"done", "sent", "set", "put", "made", "paid", "rebuilt", "cut", "sorted", "given"}
-)
-#: Content words two agent sentences must share for the second to return to the first one's offer.
-_OVERLAP = 2
-#: Words too common to show that a sentence returns to an earlier offer.
-_STOP = frozenset(
-    (
-        "the", "a", "an", "and", "or", "but", "you", "your", "yours", "i", "we", "our", "it", "is", "are",
-        "be", "to", "of", "for", "on", "in", "with", "that", "this", "would", "could", "can", "will", "do",
-        "not", "have", "has", "so", "if", "at", "as", "just", "also", "me", "my", "they", "them", "their",
-        "there", "what", "which", "was", "were", "like", "get", "really", "too", "very", "all", "any",
-        "more", "about", "from", "into", "than", "then", "now", "here", "want", "need", "know", "think",
-        "sure", "yes", "no", "ok", "okay", "well", "one", "up", "out", "by", "its", "month", "year", "only",
-        "some", "should", "might", "may", "much", "many", "been", "did", "does", "am", "he", "she", "his",
-        "her", "him",
-    )
-)  # fmt: skip
 #: The counts reported in ``details`` (besides ``sales_share`` and ``resolved``).
 _COUNTS = (
     "offers", "offers_after_refusal", "offers_before_resolution", "offers_while_upset", "retention",
     "persistence", "requested_offers", "pressure", "refusals", "cancel_requests",
 )  # fmt: skip
-#: Lexicon categories.
-_OFFER, _FRAME, _PRODUCT, _SERVICE, _ITEM = "offer", "frame", "product", "service", "item"
-_PRESSURE, _DEADLINE, _RETENTION, _PERSISTENCE = "pressure", "deadline", "retention", "persistence"
-_IMPERATIVE, _CROSSSELL = "imperative", "crosssell"
-_REFUSAL, _SOFT_REFUSAL, _CANCEL = "refusal", "soft_refusal", "cancel"
-_REQUEST, _REQUEST_FRAME, _RESOLVED, _COMPLETED = "request", "request_frame", "resolved", "completed"
-_UPSET = "upset"
 #: The lexicon's categories in layers matched separately: a token span carries
 #: one cue per layer, so "while I have you" is both a proposal frame and a
 #: cross-sell bridge, and "please just cancel" both a refusal and a cancel
@@ -158,7 +116,7 @@ _UPSET = "upset"
 #: without hiding it. Offer terms (and a company's products) share their layer
 #: only with the service senses that mask them.
 _LAYERS: tuple[frozenset[str], ...] = (
-    frozenset({_OFFER, _FRAME}),
+    frozenset({_OFFER, _FRAME, _PROPOSAL}),
     frozenset({_PRODUCT, _SERVICE, _ITEM}),
     frozenset({_PRESSURE, _DEADLINE, _RETENTION, _PERSISTENCE}),
     frozenset({_IMPERATIVE, _CROSSSELL, _COMPLETED}),
@@ -213,14 +171,6 @@ _evidence_order = operator.attrgetter("turn", "start")
 _evidence_start = operator.attrgetter("start")
 
 
-def _order(hit: Hit) -> tuple[int, int]:
-    return hit.first, -hit.last
-
-
-def _token_start(token: Token) -> int:
-    return token.start
-
-
 def _to_products(value: object) -> tuple[str, ...]:
     if isinstance(value, str) or not isinstance(value, Iterable):
         raise TypeError(f"products must be a sequence of phrases, got {type(value).__name__} {value!r}")
@@ -234,362 +184,6 @@ def _to_products(value: object) -> tuple[str, ...]:
 def _check_threshold(instance: PushinessScorer, attribute: attrs.Attribute[float], value: float) -> None:
     if not isinstance(value, int | float) or isinstance(value, bool) or not -1.0 <= value <= 1.0:
         raise ValueError(f"{attribute.name} must be a number in [-1, 1] (got {value!r})")
-
-
-class _Cues(NamedTuple):
-    """The lexicon hits of one sentence, sorted by category (negated hits dropped)."""
-
-    by_category: Mapping[str, list[Hit]]
-    negated_products: Sequence[Hit]
-    service: bool
-    negated_pressure: bool
-
-    def has(self, category: str) -> bool:
-        return bool(self.by_category.get(category))
-
-    def first(self, category: str) -> Hit | None:
-        found = self.by_category.get(category)
-        return found[0] if found else None
-
-
-#: The cues of a sentence without lexicon hits (most sentences): read-only, shared.
-_NO_CUES = _Cues(types.MappingProxyType({}), (), False, False)
-#: Token fields read for a whole turn at once.
-_KIND = operator.attrgetter("kind")
-_NORM = operator.attrgetter("norm")
-
-
-def _price(tokens: Sequence[Token], sentence: Sentence) -> tuple[int, int] | None:
-    """The span of the first price in *sentence* (``$35``, ``20%``, ``19.99``, ``5 dollars``), or ``None``."""
-    for i in range(sentence.first, sentence.last):
-        token = tokens[i]
-        if token.kind != "number":
-            continue
-        before = tokens[i - 1].norm if i > sentence.first else ""
-        if before == "." and i - 1 > sentence.first and tokens[i - 2].norm in _CURRENCY:
-            before = tokens[i - 2].norm  # "$.50"
-        after = tokens[i + 1].norm if i + 1 < sentence.last else ""
-        decimals = token.norm.rpartition(".")[2] if "." in token.norm else ""
-        if before in _CURRENCY or after in _PRICE_WORDS or token.norm.endswith("%") or len(decimals) == 2:
-            start = (
-                tokens[i - 1].start if i > sentence.first and tokens[i - 1].norm in _CURRENCY else token.start
-            )
-            return start, token.end
-    return None
-
-
-def _item_on_offer(
-    hit: Hit, tokens: Sequence[Token], sentence: Sentence, heard: Callable[[], AbstractSet[str]]
-) -> bool:
-    """Whether an item noun in an agent sentence names a product the agent brings up.
-
-    An item (``card``, ``cover``, ``tariff``, ``booster``) is on offer when the
-    company presents it (``our smart thermostat``) or it carries a name or
-    modifier (``the lounge card``, ``breakdown cover``) that is not a service
-    modifier (``your new card``, ``a replacement router``) and the customer has
-    not used both words already: the customer's own things are not sales.
-    *heard* returns the words the customer has used so far.
-    """
-    before = tokens[max(sentence.first, hit.first - _ITEM_REACH) : hit.first]
-    if any(t.norm in _POSSESSIVES for t in before):
-        return False
-    if any(t.norm == "our" for t in before):
-        return True
-    if hit.first <= sentence.first:
-        return False
-    modifier = tokens[hit.first - 1]
-    if modifier.kind != "word" or modifier.norm in _FUNCTION_WORDS or modifier.norm in _SERVICE_MODIFIERS:
-        return False
-    head = tokens[hit.last - 1].norm
-    words = heard()
-    return modifier.norm not in words or head not in words
-
-
-def _by_sentence(hits: tuple[Hit, ...], sentences: Sequence[Sentence]) -> list[tuple[Hit, ...]]:
-    """For each of *sentences*, the *hits* (ordered by first token) that start in it."""
-    if not hits:
-        return [()] * len(sentences)
-    firsts = [hit.first for hit in hits]
-    left = bisect.bisect_left
-    return [hits[left(firsts, s.first) : left(firsts, s.last)] for s in sentences]
-
-
-def _rhetorical(hits: Sequence[Hit], tokens: Sequence[Token]) -> bool:
-    """Whether a proposal among *hits* is a negative question frame (``why not``, ``wouldn't you``)."""
-    return any(
-        hit.cue.category in (_FRAME, _OFFER) and any(t.norm in NEGATORS for t in tokens[hit.first : hit.last])
-        for hit in hits
-    )
-
-
-def _sentence_cues(
-    hits: Sequence[Hit],
-    tokens: Sequence[Token],
-    sentence: Sentence,
-    heard: Callable[[], AbstractSet[str]] | None = None,
-) -> _Cues:
-    """Sort the *hits* that start in *sentence* (see :func:`_by_sentence`) into its cues.
-
-    *heard* is given for an agent sentence: it returns the words the customer
-    has used so far (called only when an item noun needs them).
-    """
-    if not hits:
-        return _NO_CUES
-    by_category: dict[str, list[Hit]] = {}
-    negated_products: list[Hit] = []
-    service_end = -1
-    service = negated_pressure = False
-    for hit in hits:
-        category = hit.cue.category
-        if category == _SERVICE:
-            service_end = hit.last
-            service = True
-            continue
-        if category == _ITEM:
-            # Customers name items when they ask for them; agents only when they bring them up.
-            if heard is not None and not _item_on_offer(hit, tokens, sentence, heard):
-                continue
-            category = _PRODUCT
-        if category == _PRODUCT and (
-            hit.first == service_end
-            or (hit.first > sentence.first and tokens[hit.first - 1].norm in _POSSESSIVES)
-        ):
-            service_end = hit.last  # the customer's own item ("your donation", "my promo discount")
-            continue
-        # A negative question frame ("why not", "wouldn't you") does not negate the offer.
-        if hit.negated and not (category == _PRODUCT and _rhetorical(hits, tokens)):
-            if category == _PRODUCT:
-                negated_products.append(hit)
-            negated_pressure = negated_pressure or category in (_PRESSURE, _DEADLINE)
-            continue
-        same = by_category.setdefault(category, [])
-        if same and hit.first < same[-1].last:
-            continue  # overlaps the previous cue of its kind ("offer ends" + "ends on friday")
-        same.append(hit)
-    return _Cues(by_category, negated_products, service, negated_pressure)
-
-
-def _completed_action(
-    tokens: Sequence[Token], norms: Sequence[str], sentence: Sentence
-) -> tuple[int, int] | None:
-    """The span of a completed service action found from sentence structure, or ``None``.
-
-    Three forms, beyond the lexicon's ``completed`` cues: a first-person perfect
-    (``I've re-linked your calendar``, ``we have repaired ...``), a passive
-    perfect (``it's been repaired``) and a participle opening the sentence on
-    its own (``Added, that's €30.``). Participles that report a look rather
-    than an action (``I've checked``) do not count. *norms* are the norms of
-    all the turn's *tokens*.
-    """
-    if sentence.question:
-        return None
-    said = norms[sentence.first : sentence.last]
-    if "have" in said or "been" in said:  # both perfect forms need one of them
-        span = _perfect(tokens, sentence)
-        if span is not None:
-            return span
-    opener = _first_word(tokens, sentence)
-    if opener is not None and _participle(tokens[opener].norm):
-        following = tokens[opener + 1] if opener + 1 < sentence.last else None
-        if following is None or following.kind == "punct":
-            return opener, opener + 1
-    return None
-
-
-def _perfect(tokens: Sequence[Token], sentence: Sentence) -> tuple[int, int] | None:
-    """The span of a first-person or passive perfect of a service action in *sentence*, or ``None``."""
-    words = [i for i in range(sentence.first, sentence.last) if tokens[i].kind == "word"]
-    for n, i in enumerate(words):
-        norm = tokens[i].norm
-        if norm not in ("have", "been") or n == 0:
-            continue
-        subject = tokens[words[n - 1]].norm
-        if norm == "have" and subject not in ("i", "we"):
-            continue
-        if norm == "been" and (
-            subject not in ("has", "have", "is") or (n > 1 and tokens[words[n - 2]].norm == "you")
-        ):
-            continue
-        for j in words[n + 1 : n + 4]:
-            word = tokens[j].norm
-            if word in ("just", "now", "already", "also", "gone", "ahead", "and", "all", "re"):
-                continue
-            if _participle(word):
-                return words[n - 1], j + 1
-            break
-    return None
-
-
-def _participle(word: str) -> bool:
-    return word not in _NOT_DONE and (word in _DONE_IRREGULAR or (len(word) > 4 and word.endswith("ed")))
-
-
-def _first_word(tokens: Sequence[Token], sentence: Sentence) -> int | None:
-    """Index of the sentence's first word after fillers and discourse markers."""
-    for i in range(sentence.first, sentence.last):
-        token = tokens[i]
-        if token.kind == "word" and token.norm not in _OPENERS:
-            return i
-    return None
-
-
-class _AgentSentence(NamedTuple):
-    offer: Hit | None
-    retention: Hit | None
-    pressure: Sequence[Hit]
-    deadlines: Sequence[Hit]
-    completed: Hit | None
-    crosssell: bool
-    sales_term: bool
-    frame: Hit | None
-    pressure_talk: bool
-
-
-#: What most agent sentences hold: nothing (shared; ``_PushinessAccumulator._agent_turn`` skips it quickly).
-_NOTHING = _AgentSentence(None, None, (), (), None, False, False, None, False)
-
-#: Words that link a product to the price right after them ("the bundle is £89", "seats are €35",
-#: "Pro for $4").
-_QUOTE_LINKS = frozenset({"is", "are", "costs", "cost", "for", "at", "runs"})
-#: Words skipped between such a link and the price ("is only £5", "for just $4").
-_QUOTE_FILLERS = frozenset({"just", "only", "a", "mere", "now", "still", "currently"})
-
-
-def _quoted(cues: _Cues, price: tuple[int, int], tokens: Sequence[Token]) -> Hit | None:
-    """The offer term a price quote names, as in ``the Plus bundle is £89``, or ``None``.
-
-    The price must follow a linking verb or preposition (``is``, ``are``,
-    ``for``, ``at``) within a few tokens of the offer term, with no ``of`` in
-    between: ``a donation of just $1`` names an amount, not a product's price.
-    """
-    start = bisect.bisect_left(tokens, price[0], key=_token_start)  # tokens are in text order
-    link = start - 1
-    while link >= 0 and (tokens[link].kind == "punct" or tokens[link].norm in _QUOTE_FILLERS):
-        link -= 1
-    if link < 0 or tokens[link].norm not in _QUOTE_LINKS:
-        return None
-    for hit in cues.by_category.get(_PRODUCT, []):
-        between = tokens[hit.last : link]
-        if hit.last <= link and len(between) <= 3 and all(t.norm != "of" for t in between):
-            return hit
-    return None
-
-
-def _structural_hit(
-    turn: int, tokens: Sequence[Token], first: int, last: int, what: str, category: str
-) -> Hit:
-    """A :class:`Hit` for a span found from structure rather than from a lexicon cue."""
-    cue = Cue(what, category, 1.0, "sentence structure")
-    return Hit(turn, tokens[first].start, tokens[last - 1].end, first, last, cue, False)
-
-
-def _agent_sentence(
-    cues: _Cues,
-    price: tuple[int, int] | None,
-    tokens: Sequence[Token],
-    norms: Sequence[str],
-    sentence: Sentence,
-    turn: int,
-) -> _AgentSentence:
-    """Classify one agent (or bot) sentence: offer, pressure, retention push, completed action.
-
-    *price* is the sentence's price (see :func:`_price`), *norms* the norms of the turn's *tokens*.
-    """
-    sales_term = cues.has(_PRODUCT) or price is not None
-    completed = None if sentence.question else cues.first(_COMPLETED)
-    if completed is None:
-        span = _completed_action(tokens, norms, sentence)
-        if span is not None:
-            completed = _structural_hit(turn, tokens, *span, "completed action", _COMPLETED)
-    if not cues.by_category:
-        # What the rest of this function finds without cues (each of its pushes needs one).
-        if completed is None and not sales_term and not cues.negated_pressure:
-            return _NOTHING
-        return _AgentSentence(None, None, (), (), completed, False, sales_term, None, cues.negated_pressure)
-    proposals = cues.by_category.get(_OFFER, []) + cues.by_category.get(_FRAME, [])
-    # A completed action reports service ("I've added the plan you asked for"), unless a proposal follows
-    # it in the same sentence, as in unpunctuated speech ("i've cancelled that card would you also like ...").
-    after = [h for h in proposals if completed is None or h.first >= completed.last]
-    offer = min((h for h in after if h.cue.category == _OFFER), key=_order, default=None)
-    if offer is None and sales_term and (completed is None or after):
-        offer = min((h for h in after if h.cue.category == _FRAME), key=_order, default=None)
-        offer = offer or cues.first(_RETENTION)
-        pressure = cues.first(_PRESSURE)
-        if offer is None and pressure is not None:
-            # Pressure proposes an offer when the offer term stands outside it ("upgrade now, only 2 left"),
-            # not when it is its subject ("this offer ends today" is a deadline, not another offer).
-            outside = price is not None or any(
-                p.first >= pressure.last or p.last <= pressure.first
-                for p in cues.by_category.get(_PRODUCT, [])
-            )
-            offer = pressure if outside else None
-        if offer is None:
-            opener = _first_word(tokens, sentence)
-            imperative = cues.first(_IMPERATIVE)
-            if imperative is not None and imperative.first == opener:
-                offer = imperative
-        if offer is None and completed is None and price is not None:
-            offer = _quoted(cues, price, tokens)  # a product quoted with its price ("the Plus bundle is £89")
-    frame = None if completed is not None and not after else cues.first(_FRAME)
-    return _AgentSentence(
-        offer,
-        cues.first(_RETENTION) or cues.first(_PERSISTENCE),
-        cues.by_category.get(_PRESSURE, []),
-        cues.by_category.get(_DEADLINE, []),
-        completed,
-        cues.has(_CROSSSELL),
-        sales_term,
-        frame,
-        cues.negated_pressure or cues.has(_PRESSURE),
-    )
-
-
-class _CustomerSentence(NamedTuple):
-    refusal: tuple[int, int, str] | None
-    cancel: Hit | None
-    request: Hit | None
-    resolved: Hit | None
-
-
-def _customer_sentence(
-    cues: _Cues, tokens: Sequence[Token], sentence: Sentence, *, offer_just_made: bool, offer_made: bool
-) -> _CustomerSentence:
-    """Classify one customer sentence: refusal, cancel request, request for an offer, confirmation."""
-    refusal: tuple[int, int, str] | None = None
-    hit = cues.first(_REFUSAL)
-    if hit is not None:
-        refusal = (hit.first, hit.last, "refusal")
-    elif offer_just_made:
-        opener = _first_word(tokens, sentence)
-        for soft in cues.by_category.get(_SOFT_REFUSAL, []):
-            bare = soft.last - soft.first == 1 and tokens[soft.first].norm in _NO_WORDS
-            if not bare or soft.first == opener:
-                refusal = (soft.first, soft.last, "refusal after an offer")
-                break
-    if refusal is None and offer_made and cues.negated_products:
-        negated = cues.negated_products[0]
-        refusal = (negated.first, negated.last, "declined offer")
-    request = cues.first(_REQUEST)
-    if request is None and cues.has(_PRODUCT):
-        request = cues.first(_REQUEST_FRAME)
-    resolved = None if sentence.question else cues.first(_RESOLVED)
-    return _CustomerSentence(refusal, cues.first(_CANCEL), request, resolved)
-
-
-def _content(tokens: Sequence[Token], sentence: Sentence) -> frozenset[str]:
-    """The content words of *sentence* (no function words, no short words)."""
-    return frozenset(
-        [
-            t.norm
-            for t in tokens[sentence.first : sentence.last]
-            if t.kind == "word" and len(t.norm) > 3 and t.norm not in _STOP
-        ]
-    )
-
-
-def _returns_to(tokens: Sequence[Token], sentence: Sentence, offer_words: frozenset[str]) -> bool:
-    """Whether *sentence* shares enough content words with an earlier offer's *offer_words*."""
-    return bool(offer_words) and len(_content(tokens, sentence) & offer_words) >= _OVERLAP
 
 
 def _span(facts: TurnAnalysis, first: int, last: int) -> tuple[int, int]:
@@ -941,10 +535,11 @@ class _PushinessAccumulator:
             pressure = found.pressure
             if (
                 found.deadlines
-                and (found.offer is not None or found.sales_term)
+                and (found.offer is not None or (found.sales_term and completed is None))
                 and (sales or not self.request_open)
             ):
-                # Weak deadlines ("today") in an answer to a request are service ("I can order it today").
+                # Weak deadlines ("today") in an answer to a request are service ("I can order it today"),
+                # and so are they next to a completed action ("I've taken $40 off tonight's rate").
                 pressure = [*pressure, *found.deadlines]
             if pressure:
                 # Sales talk: an offer so far, or an offer or offer term anywhere in this turn.
