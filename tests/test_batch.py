@@ -256,24 +256,32 @@ class TestProgress:
         score_many([], CHEAP, progress=calls.append)
         assert calls == [0]
 
-    def test_line(self) -> None:
-        """The stderr line is redrawn in place and ends with a newline."""
+    def test_bar(self) -> None:
+        """The bar counts up to the total, with it when it is known, and ends with a newline."""
         stream = io.StringIO()
-        line = _ProgressLine(stream, interval=0.0)
+        line = _ProgressLine(stream, interval=0.0, total=12)
         line(5)
         line(10)
         line.close(12)
         text = stream.getvalue()
-        assert text.startswith("\rservicescore: 5 inputs done")
-        assert text.endswith("12 inputs done\n")
+        assert "servicescore:" in text and "5/12" in text
+        assert "12/12" in text and text.endswith("\n")
 
-    def test_line_silent_on_short_runs(self) -> None:
+    def test_bar_silent_on_short_runs(self) -> None:
         """Nothing is drawn before the interval elapses."""
         stream = io.StringIO()
         line = _ProgressLine(stream, interval=60.0)
         line(5)
         line.close(5)
         assert stream.getvalue() == ""
+
+    def test_total_known_for_lists_only(self, tmp_path: Path) -> None:
+        from servicescore._batch import _known_total
+
+        assert _known_total([_transcript(0), {"id": "x"}]) == 2
+        assert _known_total([_transcript(0), str(tmp_path / "a.jsonl")]) is None
+        assert _known_total(iter([_transcript(0)])) is None
+        assert _known_total("calls.jsonl") is None
 
     def test_true_writes_to_stderr_only(self, capsys: pytest.CaptureFixture[str]) -> None:
         """progress=True writes nothing to stdout."""

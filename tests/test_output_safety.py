@@ -264,3 +264,12 @@ class TestNumbersAtTheBoundary:
         score = default_suite()(Transcript("w", turns, "email"))["latency"]
         assert score.value is not None and score.value > 0.999
         assert all(math.isfinite(e.weight) for e in score.evidence)
+
+
+def test_list_metadata_is_json_in_csv() -> None:
+    """Vendor metadata such as matched categories reads back from the CSV as JSON, not as a Python repr."""
+    record = _record("v1", categories=["billing", "churn risk"], outcomes=[{"turn": 1, "text": "refunded"}])
+    text = score_many([Transcript.from_dict(record)]).to_csv()
+    row = next(csv.DictReader(io.StringIO(text)))
+    assert json.loads(row["meta.categories"]) == ["billing", "churn risk"]
+    assert json.loads(row["meta.outcomes"]) == [{"turn": 1, "text": "refunded"}]

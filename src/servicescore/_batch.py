@@ -10,10 +10,9 @@ import os
 import pickle
 import sys
 import threading
-import time
 import warnings
 from collections import deque
-from collections.abc import Callable, Generator, Iterable, Iterator, Mapping
+from collections.abc import Callable, Generator, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from typing import IO, TYPE_CHECKING, Any, Literal, TypeAlias
 
@@ -226,35 +225,36 @@ def _chunks(items: Iterator[object], size: int) -> Iterator[list[_Slot]]:
 
 
 class _ProgressLine:
-    """A one-line count of inputs done, redrawn on *stream* at most every *interval* seconds.
+    """A tqdm bar of inputs done on *stream* (a widget in Jupyter, through ``tqdm.auto``).
 
-    Nothing is written for a run shorter than *interval*.
+    It shows the count, the rate and, when *total* is known (inputs given as
+    a list of transcripts), the share done and the time left. Nothing is
+    drawn for a run shorter than *interval* seconds, and the bar is redrawn
+    at most every *interval* seconds.
     """
 
-    def __init__(self, stream: IO[str], interval: float = _PROGRESS_INTERVAL) -> None:
-        self._stream = stream
-        self._interval = interval
-        self._start = self._last = time.monotonic()
-        self._shown = False
+    def __init__(
+        self, stream: IO[str], interval: float = _PROGRESS_INTERVAL, total: int | None = None
+    ) -> None:
+        from tqdm.auto import tqdm  # type: ignore[import-untyped]  # comes with nltk; loaded for a bar only
+
+        self._bar = tqdm(
+            total=total,
+            file=stream,
+            unit=" transcripts",
+            desc="servicescore",
+            delay=interval,
+            mininterval=interval,
+            dynamic_ncols=True,
+            leave=True,
+        )
 
     def __call__(self, done: int) -> None:
-        now = time.monotonic()
-        if now - self._last >= self._interval:
-            self._last = now
-            self._draw(done, now)
+        self._bar.update(done - self._bar.n)
 
     def close(self, done: int) -> None:
-        if self._shown:
-            self._draw(done, time.monotonic())
-            self._stream.write("\n")
-            self._stream.flush()
-
-    def _draw(self, done: int, now: float) -> None:
-        elapsed = now - self._start
-        rate = f" ({done / elapsed:,.0f}/s)" if elapsed >= 1 else ""
-        self._stream.write(f"\rservicescore: {done:,} inputs done{rate}")
-        self._stream.flush()
-        self._shown = True
+        self._bar.update(done - self._bar.n)
+        self._bar.close()
 
 
 def score_stream(
@@ -353,7 +353,7 @@ def _stream(
     # Closed on the way out, so that an error stops the workers at once, not
     # when the traceback that holds this frame is collected.
     batches = _batches(inputs, suite, workers, chunk_size, format, as_rows=False)
-    with _Progress(progress) as counter, contextlib.closing(batches):
+    with _Progress(progress, _known_total(inputs)) as counter, contextlib.closing(batches):
         for chunk, results in batches:
             for pair in _emit(chunk, results, on_error):
                 yield pair
@@ -361,11 +361,22 @@ def _stream(
             counter.chunk()
 
 
+def _known_total(inputs: object) -> int | None:
+    """How many inputs there are, when that is known without reading: a list of transcripts or records."""
+    if not isinstance(inputs, Sequence) or isinstance(inputs, str):
+        return None
+    if any(
+        isinstance(item, str | os.PathLike) or not isinstance(item, Transcript | Mapping) for item in inputs
+    ):
+        return None  # files (and DataFrames) hold an unknown number of transcripts
+    return len(inputs)
+
+
 class _Progress:
     """Counts inputs done and reports them as *progress* asks (see :func:`score_stream`)."""
 
-    def __init__(self, progress: Progress) -> None:
-        self._line = _ProgressLine(sys.stderr) if progress is True else None
+    def __init__(self, progress: Progress, total: int | None = None) -> None:
+        self._line = _ProgressLine(sys.stderr, total=total) if progress is True else None
         self._after_chunk = progress if callable(progress) else None
         self.done = 0
         self._chunks = 0
@@ -577,7 +588,10 @@ def score_many(
     builder = TableBuilder()
     errors: list[Rejected] = []
     batches = _batches(transcripts, suite or default_suite(), workers, chunk_size, format, as_rows=True)
-    with _Progress(progress) as counter, contextlib.closing(batches):  # see _stream
+    with (
+        _Progress(progress, _known_total(transcripts)) as counter,
+        contextlib.closing(batches),
+    ):  # see _stream
         for chunk, rows in batches:
             failures = rows.failures
             index = 0

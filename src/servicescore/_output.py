@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import re
 import secrets
@@ -47,9 +48,19 @@ def escape_formula(value: object) -> object:
     return value
 
 
+def _csv_value(value: object) -> object:
+    if value is None:
+        return ""
+    if isinstance(value, list | tuple | dict):  # metadata such as vendor categories and spans
+        return json.dumps(value, ensure_ascii=False, default=str)
+    return value
+
+
 def csv_cells(values: Iterable[object], *, escape_formulas: bool = True) -> list[object]:
-    """One CSV row: ``None`` as an empty cell; formula-leading text escaped if *escape_formulas*."""
-    cells = ["" if value is None else value for value in values]
+    """One CSV row: ``None`` as an empty cell, lists and mappings as JSON text; formula-leading text
+    escaped if *escape_formulas*.
+    """  # noqa: D205
+    cells = [_csv_value(value) for value in values]
     return [escape_formula(cell) for cell in cells] if escape_formulas else cells
 
 
