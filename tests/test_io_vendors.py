@@ -15,15 +15,15 @@ class TestContactLens:
     def test_voice_nested_transcript(self) -> None:
         (call,) = read(FIXTURES / "contact_lens_voice.json")
         assert call.channel is Channel.PHONE
-        assert [t.role for t in call] == [Role.AGENT, Role.CUSTOMER, Role.AGENT]
+        assert [t.role for t in call] == [Role.AGENT, Role.CUSTOMER, Role.AGENT, Role.AGENT]
         assert (call.turns[1].time, call.turns[1].end) == (4.51, 11.03)
         assert call.id == "contact_lens_voice"
 
     def test_chat_events_are_system_turns(self) -> None:
         (chat,) = read(FIXTURES / "contact_lens_chat.json")
         assert chat.channel is Channel.CHAT
-        assert chat.turns[0].role is Role.SYSTEM
-        assert [t.role for t in chat.turns[1:]] == [Role.CUSTOMER, Role.AGENT]
+        assert chat.turns[0].role is Role.SYSTEM and chat.turns[-1].role is Role.SYSTEM
+        assert [t.role for t in chat.turns[1:-1]] == [Role.CUSTOMER, Role.AGENT, Role.AGENT, Role.CUSTOMER]
         assert chat.turns[2].time - chat.turns[1].time == pytest.approx(38.38)
 
     def test_unknown_participant_names_field(self, tmp_path: Path) -> None:
@@ -60,7 +60,7 @@ class TestCcai:
         (conv,) = read(FIXTURES / "ccai_conversation.json")
         assert [t.role for t in conv] == [Role.BOT, Role.CUSTOMER, Role.AGENT]
         assert conv.turns[1].time == 1772619310.5
-        assert conv.meta["categories"] == ["billing"]
+        assert conv.meta["categories"] == ["billing", "dispute"]
 
     def test_truncated_file(self, tmp_path: Path) -> None:
         text = (FIXTURES / "ccai_conversation.json").read_text()
