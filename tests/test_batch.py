@@ -267,6 +267,14 @@ class TestProgress:
         assert "servicescore:" in text and "5/12" in text
         assert "12/12" in text and text.endswith("\n")
 
+    def test_bar_starts_no_thread(self) -> None:
+        """A bar leaves no thread behind, so later runs with workers still fork."""
+        before = threading.active_count()
+        line = _ProgressLine(io.StringIO(), interval=0.0, total=3)
+        line(3)
+        line.close(3)
+        assert threading.active_count() == before
+
     def test_bar_silent_on_short_runs(self) -> None:
         """Nothing is drawn before the interval elapses."""
         stream = io.StringIO()

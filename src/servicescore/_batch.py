@@ -238,7 +238,9 @@ class _ProgressLine:
     ) -> None:
         from tqdm.auto import tqdm  # type: ignore[import-untyped]  # comes with nltk; loaded for a bar only
 
-        self._bar = tqdm(
+        # No monitor thread (tqdm's default starts one): with another thread alive, workers could not fork.
+        quiet_tqdm = type("_Tqdm", (tqdm,), {"monitor_interval": 0})
+        self._bar = quiet_tqdm(
             total=total,
             file=stream,
             unit=" transcripts",
