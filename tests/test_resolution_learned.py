@@ -132,3 +132,23 @@ def test_fit_scorer_rejects_bad_input(tmp_path):
     bad.write_bytes(b"nope")
     with pytest.raises(ModelFormatError, match=r"bad\.ssm"):
         ResolutionModel.load(bad)
+
+
+def test_model_file_reaches_default_suite_and_cli(tmp_path, capsys):
+    from servicescore import default_suite
+    from servicescore.cli import main
+
+    items, labels = _synthetic()
+    path = tmp_path / "mine.ssm"
+    fit_scorer(items, labels).save(path)
+    probe = _t((C, "my card is blocked"), (A, "let me look into it"), (C, "the card is sorted now"))
+    mine = ResolutionScorer(model=ResolutionModel.load(path))(probe)
+    assert default_suite(path)(probe)["resolution"] == mine
+    assert default_suite()(probe)["resolution"] == SCORER(probe)
+    out = tmp_path / "scores.csv"
+    assert main(["score", "--sample", "--model", str(path), "-o", str(out)]) == 0
+    assert main(["score", "--sample", "--model", str(tmp_path / "missing.ssm")]) == 1
+    bad = tmp_path / "bad.ssm"
+    bad.write_bytes(b"nope")
+    assert main(["score", "--sample", "--model", str(bad)]) == 1
+    assert "bad.ssm" in capsys.readouterr().err

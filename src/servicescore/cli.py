@@ -28,6 +28,7 @@ from ._suite import Scorecard, default_suite
 from ._table import BASE_COLUMNS, IMPACT_COLUMNS, Rejected, ScoreTable, _is_number, scorecard_row
 from ._table import _cell as _table_cell
 from .exceptions import FormatError, ServiceScoreError, TranscriptError
+from .learn import ModelFormatError
 from .scorers import EmpathyScorer, LatencyScorer, PushinessScorer, ResolutionScorer
 
 __all__ = ["main"]
@@ -65,6 +66,9 @@ def _parser() -> argparse.ArgumentParser:
         help="input format; vendor JSON (Contact Lens, Transcribe, CCAI) is read as json",
     )
     score.add_argument("--sample", action="store_true", help="score the bundled sample")
+    score.add_argument(
+        "--model", default=None, help="a resolution model file from fit_scorer (default: shipped)"
+    )
     score.add_argument(
         "-o", "--output", help="write all rows to this .csv or .jsonl file (default: CSV on stdout)"
     )
@@ -156,7 +160,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "explain":
             return _run_explain(args)
         return _run_score(args)
-    except (FormatError, ServiceScoreError, OSError) as exc:
+    except (FormatError, ServiceScoreError, ModelFormatError, OSError) as exc:
         print(f"servicescore: error: {exc}", file=sys.stderr)
         return 1
 
@@ -184,7 +188,7 @@ def _run_score(args: argparse.Namespace) -> int:
     rejected_path = Path(args.rejected) if args.rejected else _side_file(output)
     inputs: Iterable[Transcript | str] = itertools.chain(_sample() if args.sample else (), args.files)
     progress = sys.stderr.isatty() if args.progress is None else args.progress
-    suite = default_suite()
+    suite = default_suite(args.model)
     rows = _RowSpool()
     summary = _Summary(args.by, suite.names)
     rejected = 0
