@@ -12,6 +12,7 @@ autodoc_typehints = "signature"
 nitpick_ignore_regex = [
     (r"py:.*", r"(attrs|_io|io|typing|os|datetime|pathlib|numpy|pandas|collections\.abc)\..*"),
     (r"py:.*", r"(IO|Any|Source|OnError|Iterator|Iterable|Mapping|Literal)"),
+    (r"py:.*", r"servicescore\.learn\..*|LinearModel|ModelFormatError"),
 ]
 html_theme = "furo"
 myst_heading_anchors = 3

@@ -1,3 +1,5 @@
+"""The cue rules (ResolutionRules) whose facts the learned resolution scorer reads."""
+
 import math
 import pickle
 
@@ -7,13 +9,15 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from servicescore import Analyzer, Lexicon, Role, Score, Transcript, Turn, default_suite
-from servicescore.scorers import ResolutionScorer
+from servicescore.scorers import ResolutionScorer as LearnedResolutionScorer
+from servicescore.scorers._resolution_rules import ResolutionRules as ResolutionScorer
 
 from .incremental import fed
 from .strategies import live_dialogues, service_dialogues, transcripts
 
 C, A, B, S = Role.CUSTOMER, Role.AGENT, Role.BOT, Role.SYSTEM
 SCORER = ResolutionScorer()
+LEARNED = LearnedResolutionScorer()
 
 DETAIL_KEYS = {
     "label",
@@ -531,7 +535,7 @@ class TestInASuite:
 
     @given(service_dialogues())
     def test_same_score_alone_and_in_a_suite(self, transcript: Transcript) -> None:
-        alone, shared = SCORER(transcript), default_suite()(transcript)["resolution"]
+        alone, shared = LEARNED(transcript), default_suite()(transcript)["resolution"]
         assert (shared.value, shared.evidence, shared.reason) == (alone.value, alone.evidence, alone.reason)
         assert repr(dict(shared.details)) == repr(dict(alone.details))  # NaN-safe
 

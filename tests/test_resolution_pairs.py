@@ -1,4 +1,4 @@
-"""Contrastive pairs for ResolutionScorer: realistic transcripts that differ only in the decisive turns.
+"""Contrastive resolution pairs: realistic transcripts that differ only in the decisive turns.
 
 Each pair shares its context; the *good* member ends with the problem
 resolved, the *bad* one not. Most decisive turns avoid the obvious keywords
@@ -17,9 +17,12 @@ import pytest
 
 from servicescore import Channel, Role, Transcript, Turn
 from servicescore.scorers import ResolutionScorer
+from servicescore.scorers._resolution_rules import ResolutionRules
 
 C, A = Role.CUSTOMER, Role.AGENT
-SCORER = ResolutionScorer()
+SCORER = ResolutionRules()
+LEARNED = ResolutionScorer()
+_RANK = {"unresolved": 0, "unclear": 1, "resolved": 2}
 
 Lines = tuple[tuple[Role, str], ...]
 RESOLVED = frozenset({"resolved"})
@@ -554,6 +557,17 @@ class TestContrastivePairs:
         assert good > bad, (good, bad)
         assert good_label in pair.good_labels, (good, good_label)
         assert bad_label in pair.bad_labels, (bad, bad_label)
+
+    def test_learned_scorer_orders_most_pairs(self) -> None:
+        """The learned scorer (STC-3 trained) orders at least 90% of the pairs; its labels never invert."""
+        ordered = 0
+        for name, pair in PAIRS.items():
+            good = LEARNED(_transcript(name, pair, pair.good))
+            bad = LEARNED(_transcript(name, pair, pair.bad))
+            assert good.value is not None and bad.value is not None
+            ordered += good.value > bad.value
+            assert _RANK[str(good.details["label"])] >= _RANK[str(bad.details["label"])], name
+        assert ordered >= 0.9 * len(PAIRS), ordered
 
     def test_labels_are_mostly_exact(self) -> None:
         """Where "unclear" is allowed, most pairs still get the exact label."""

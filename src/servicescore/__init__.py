@@ -9,6 +9,7 @@ from ._analysis import Analysis, Analyzer, Hit, TurnAnalysis, analyze
 from ._batch import score_many, score_stream
 from ._business_hours import BusinessHours
 from ._calibrate import Calibration, calibrate
+from ._fit_scorer import ScorerFit, fit_scorer
 from ._impact import DEFAULT_NEUTRAL, DEFAULT_WEIGHTS, BrandImpact, Impact
 from ._incremental import IncrementalScorer, ScoreAccumulator, accumulate
 from ._lexicon import Cue, CueMatch, Lexicon
@@ -67,6 +68,7 @@ __all__ = [
     "ScoreTable",
     "Scorecard",
     "Scorer",
+    "ScorerFit",
     "Sentence",
     "ServiceScoreError",
     "ServiceSentiment",
@@ -83,6 +85,7 @@ __all__ = [
     "analyze",
     "calibrate",
     "default_suite",
+    "fit_scorer",
     "make_suite",
     "score_many",
     "score_stream",

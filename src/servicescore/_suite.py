@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+import os
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import TYPE_CHECKING, Any, overload
 
@@ -255,18 +256,21 @@ def make_suite(
     return Suite(tuple((s.name, s) for s in scorers), impact=impact, analyzer=analyzer)
 
 
-def default_suite() -> Suite:
+def default_suite(model: str | os.PathLike[str] | None = None) -> Suite:
     """The four built-in scorers with default settings, and the default :class:`~servicescore.BrandImpact`.
+
+    Args:
+        model: A resolution model file written by :meth:`ScorerFit.save
+            <servicescore.ScorerFit.save>` (default: the shipped model).
 
     >>> default_suite().names
     ('empathy', 'resolution', 'pushiness', 'latency')
     """
     from ._impact import BrandImpact
-    from .scorers import EmpathyScorer, LatencyScorer, PushinessScorer, ResolutionScorer
+    from .scorers import EmpathyScorer, LatencyScorer, PushinessScorer, ResolutionModel, ResolutionScorer
 
-    return make_suite(
-        EmpathyScorer(), ResolutionScorer(), PushinessScorer(), LatencyScorer(), impact=BrandImpact()
-    )
+    resolution = ResolutionScorer(model=None if model is None else ResolutionModel.load(os.fspath(model)))
+    return make_suite(EmpathyScorer(), resolution, PushinessScorer(), LatencyScorer(), impact=BrandImpact())
 
 
 ScoreFunction = Callable[[Analysis], "Score | float | None"]

@@ -32,6 +32,7 @@ from ._table import _cell as _table_cell
 from ._terminal import TerminalSummary, plural
 from ._version import __version__
 from .exceptions import FormatError, ServiceScoreError, TranscriptError
+from .learn import ModelFormatError
 from .scorers import EmpathyScorer, LatencyScorer, PushinessScorer, ResolutionScorer
 
 __all__ = ["EXIT_BROKEN_PIPE", "EXIT_ERROR", "EXIT_OK", "EXIT_USAGE", "main"]
@@ -76,6 +77,12 @@ def _parser() -> argparse.ArgumentParser:
         help="input format; vendor JSON (Contact Lens, Transcribe, CCAI) is read as json",
     )
     score.add_argument("--sample", action="store_true", help="score the bundled sample")
+    score.add_argument(
+        "--model",
+        metavar="PATH",
+        default=None,
+        help="a resolution model file saved by fit_scorer (default: the shipped model)",
+    )
     score.add_argument(
         "-o",
         "--output",
@@ -208,7 +215,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         with contextlib.suppress(OSError):
             os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return EXIT_BROKEN_PIPE
-    except (FormatError, ServiceScoreError, OSError) as exc:
+    except (FormatError, ServiceScoreError, ModelFormatError, OSError) as exc:
         print(terminal_text(f"servicescore: error: {exc}"), file=sys.stderr)
         return EXIT_ERROR
 
@@ -265,7 +272,7 @@ def _run_score(args: argparse.Namespace) -> int:
     # With data on stdout, messages go to stderr.
     info = sys.stderr if to_stdout else sys.stdout
     progress = sys.stderr.isatty() if args.progress is None else args.progress
-    suite = default_suite()
+    suite = default_suite(args.model)
     rows = _RowSpool()
     summary = TerminalSummary(suite.names, args.by, shutil.get_terminal_size((80, 24)).columns)
     rejected = 0

@@ -4,6 +4,7 @@ numpy only, deterministic, and explainable: every prediction is a sparse dot
 product whose per-entry contributions map back to character spans of text.
 """
 
+from ._dialog import DIALOG_GROUPS, add_dialog_ngrams
 from ._features import RowBuilder, add_char_ngrams, add_cues, add_facts, add_word_ngrams
 from ._fit import balanced_weights, cross_val_decisions, fit, folds_by_id
 from ._hashing import hash_index, hash_indices
@@ -12,6 +13,7 @@ from ._model import LinearModel, ModelFormatError, load_models, package_models, 
 from ._sparse import FeatureRow, SparseRows
 
 __all__ = [
+    "DIALOG_GROUPS",
     "FeatureRow",
     "LinearModel",
     "ModelFormatError",
@@ -19,6 +21,7 @@ __all__ = [
     "SparseRows",
     "add_char_ngrams",
     "add_cues",
+    "add_dialog_ngrams",
     "add_facts",
     "add_word_ngrams",
     "balanced_weights",

@@ -10,6 +10,13 @@ from __future__ import annotations
 from ._empathy import EmpathyScorer
 from ._latency import DEFAULT_EXPECTATIONS, LatencyScorer
 from ._pushiness import PushinessScorer
-from ._resolution import ResolutionScorer
+from ._resolution import ResolutionModel, ResolutionScorer
 
-__all__ = ["DEFAULT_EXPECTATIONS", "EmpathyScorer", "LatencyScorer", "PushinessScorer", "ResolutionScorer"]
+__all__ = [
+    "DEFAULT_EXPECTATIONS",
+    "EmpathyScorer",
+    "LatencyScorer",
+    "PushinessScorer",
+    "ResolutionModel",
+    "ResolutionScorer",
+]

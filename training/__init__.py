@@ -1,0 +1,1 @@
+"""Training commands that rebuild the shipped model files from ../shared/data (not part of the package)."""
