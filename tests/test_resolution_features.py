@@ -7,7 +7,7 @@ from hypothesis import strategies as st
 
 from servicescore import Role, Transcript, Turn
 from servicescore._analysis import analyze
-from servicescore.learn import DIALOG_GROUPS, RowBuilder, add_dialog_ngrams, hash_index
+from servicescore.learn import DIALOG_GROUPS, RowBuilder, add_dialog_ngrams, gram_columns
 
 C, A, S = Role.CUSTOMER, Role.AGENT, Role.SYSTEM
 
@@ -16,6 +16,11 @@ def _row(turns, **kwargs):
     builder = RowBuilder(2**15)
     add_dialog_ngrams(builder, analyze(Transcript("t", turns)).turns, **kwargs)
     return builder.build()
+
+
+def _col(name):
+    group, gram = name.split(":", 1)
+    return int(gram_columns(group + ":", [gram], 2**15)[0])
 
 
 def _dense(row, dims=2**15):
@@ -31,7 +36,7 @@ def test_spans_point_at_the_words_of_their_turn():
     for turn, start, end in zip(row.turns, row.starts, row.ends, strict=True):
         span = texts[turn][start:end]
         assert span and span == span.strip()
-    lc = hash_index("lc:works now", 2**15)
+    lc = int(gram_columns("lc:", ["works now"], 2**15)[0])
     entries = zip(row.indices, row.turns, row.starts, row.ends, strict=True)
     assert {texts[t][s:e] for i, t, s, e in entries if i == lc} == {"Works now"}
 
@@ -40,11 +45,11 @@ def test_groups_and_weights():
     turns = [Turn(C, "broken"), Turn(A, "fixed"), Turn(C, "great")]
     dense = _dense(_row(turns))
     names = ("c:broken", "fc:broken", "rc:great", "lc:great", "la:fixed")
-    col = {name: hash_index(name, 2**15) for name in names}
+    col = {name: _col(name) for name in names}
     assert dense[col["fc:broken"]] == pytest.approx(0.5 * dense[col["c:broken"]])
     assert dense[col["rc:great"]] == pytest.approx(dense[col["lc:great"]])
     assert dense[col["la:fixed"]] > 0
-    assert dense[hash_index("rc:broken", 2**15)] == 0  # the opening is not a reply
+    assert dense[_col("rc:broken")] == 0  # the opening is not a reply
 
 
 def test_system_lines_and_empty_conversations_add_nothing():
@@ -72,3 +77,36 @@ def test_bag_has_unit_norm_or_is_empty(lines):
     dense = _dense(_row([Turn(r, t) for r, t in lines]))
     norm = float(np.sqrt((dense**2).sum()))
     assert norm == pytest.approx(1.0) or norm == 0.0
+
+
+def _reference(turns):
+    """The n-gram bag as the docs define it, one gram at a time (slow, obviously right)."""
+    analyses = analyze(Transcript("t", turns)).turns
+    customer = [t for t in analyses if t.role is C]
+    agent = [t for t in analyses if t.role is A]
+    members = {"c:": customer, "a:": agent, "lc:": customer[-1:], "fc:": customer[:1]}
+    members.update({"la:": agent[-1:], "rc:": customer[1:]})
+    dense = np.zeros(2**15)
+    for group, weight in DIALOG_GROUPS.items():
+        for facts in members[group]:
+            words = [t.norm for t in facts.tokens if t.kind in ("word", "number")]
+            grams = words + [f"{a} {b}" for a, b in zip(words, words[1:], strict=False)]
+            if grams:
+                np.add.at(dense, gram_columns(group, grams, 2**15), weight)
+    norm = np.sqrt((dense**2).sum())
+    return dense / norm if norm else dense
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(
+        st.tuples(st.sampled_from([C, A, S]), st.text(alphabet="ab 12.?é", min_size=0, max_size=25)),
+        min_size=1,
+        max_size=7,
+    )
+)
+def test_vectorised_bag_equals_the_gram_by_gram_definition(lines):
+    turns = [Turn(r, t) for r, t in lines if t.strip()]
+    if not turns:
+        return
+    assert np.allclose(_dense(_row(turns)), _reference(turns), atol=1e-12)

@@ -6,6 +6,13 @@ says more than their first. :func:`add_dialog_ngrams` adds the word 1..n-grams
 of several *groups* of turns, each under its own prefix and weight (see
 :data:`DIALOG_GROUPS`), and scales the whole bag to unit L2 norm, as TF-IDF
 scales a document, so long and short conversations weigh alike.
+
+Hashing is vectorised: each word is hashed once (CRC-32 of its normalised
+form, memoised per word), an n-gram's hash combines its words' hashes, and a
+group's column is the MurmurHash3 finaliser of the n-gram hash mixed with the
+group's own salt (CRC-32 of its prefix), modulo the number of columns. All of
+it is numpy arithmetic on 32-bit values: the same columns on every platform
+and in every process (:func:`gram_columns` gives them for named n-grams).
 """
 
 from __future__ import annotations
@@ -16,11 +23,14 @@ import zlib
 from collections.abc import Mapping, Sequence
 from types import MappingProxyType
 
+import numpy as np
+import numpy.typing as npt
+
 from .._analysis import TurnAnalysis
 from .._model import Role
 from ._features import RowBuilder
 
-__all__ = ["DIALOG_GROUPS", "add_dialog_ngrams"]
+__all__ = ["DIALOG_GROUPS", "add_dialog_ngrams", "gram_columns"]
 
 #: Each group of turns, by prefix, and the weight of its n-grams (before the
 #: bag is scaled to unit norm): every customer turn (``c:``), every agent or bot
@@ -33,22 +43,109 @@ DIALOG_GROUPS: Mapping[str, float] = MappingProxyType(
 )
 
 _AGENT_SIDE = frozenset({Role.AGENT, Role.BOT})
+_MASK = np.uint64(0xFFFFFFFF)
 
 
 @functools.lru_cache(maxsize=65536)
-def _column(name: str, dims: int) -> int:
-    return zlib.crc32(name.encode("utf-8")) % dims
+def _word_hash(norm: str) -> int:
+    return zlib.crc32(norm.encode("utf-8"))
 
 
-def _grams(facts: TurnAnalysis, n: int) -> list[tuple[str, int, int]]:
-    """The word and number 1..*n*-grams of a turn, each with its character span."""
-    words = [t for t in facts.tokens if t.kind in ("word", "number")]
-    out = [(t.norm, t.start, t.end) for t in words]
+@functools.lru_cache(maxsize=256)
+def _salt(head: str) -> int:
+    return zlib.crc32(head.encode("utf-8"))
+
+
+def _mix(values: npt.NDArray[np.uint64]) -> npt.NDArray[np.uint64]:
+    """MurmurHash3's 32-bit finaliser, elementwise: spreads every input bit over the output."""
+    x = values ^ (values >> np.uint64(16))
+    x = (x * np.uint64(0x85EBCA6B)) & _MASK
+    x ^= x >> np.uint64(13)
+    x = (x * np.uint64(0xC2B2AE35)) & _MASK
+    x ^= x >> np.uint64(16)
+    return x
+
+
+def _gram_hashes(words: Sequence[int], n: int) -> npt.NDArray[np.uint64]:
+    """32-bit hashes of the 1..*n*-grams of a sequence of word hashes (unigrams first)."""
+    unigrams = np.array(words, dtype=np.uint64)
+    parts = [unigrams]
+    previous = unigrams
     for size in range(2, n + 1):
-        for i in range(len(words) - size + 1):
-            gram = words[i : i + size]
-            out.append((" ".join(t.norm for t in gram), gram[0].start, gram[-1].end))
-    return out
+        previous = _mix(((previous[:-1] * np.uint64(0x01000193)) & _MASK) ^ unigrams[size - 1 :])
+        parts.append(previous)
+    return parts[0] if len(parts) == 1 else np.concatenate(parts)
+
+
+def gram_columns(group: str, grams: Sequence[str], dims: int) -> npt.NDArray[np.int64]:
+    """The columns :func:`add_dialog_ngrams` gives word n-grams of a group (for tests and inspection).
+
+    Args:
+        group: The group prefix (with any featurizer prefix before it), e.g. ``"lc:"``.
+        grams: Word n-grams, words (normalised tokens) joined by one space.
+        dims: Hashed columns.
+
+    >>> import numpy as np
+    >>> a, b = gram_columns("c:", ["thanks", "thanks a lot"], 2**15)
+    >>> bool(a != b), bool(gram_columns("lc:", ["thanks"], 2**15)[0] != a)
+    (True, True)
+    """
+    hashes = [_gram_hashes([_word_hash(w) for w in g.split(" ")], len(g.split(" ")))[-1] for g in grams]
+    return _group_columns(np.array(hashes, dtype=np.uint64), group, dims)
+
+
+def _group_columns(hashes: npt.NDArray[np.uint64], head: str, dims: int) -> npt.NDArray[np.int64]:
+    return (_mix(hashes ^ np.uint64(_salt(head))) % np.uint64(dims)).astype(np.int64)
+
+
+_Ints = npt.NDArray[np.int64]
+
+
+def _conversation_grams(
+    turns: Sequence[TurnAnalysis], n: int
+) -> tuple[npt.NDArray[np.uint64], _Ints, _Ints, _Ints, list[int]]:
+    """The 1..*n*-grams of every turn (no gram spans two turns), turn by turn in the order given.
+
+    Returns:
+        Each gram's hash, turn index, start and end, and the offsets of each
+        turn's block of grams (``len(turns) + 1`` of them).
+    """
+    hashes: list[int] = []
+    positions: list[int] = []
+    starts: list[int] = []
+    ends: list[int] = []
+    for place, facts in enumerate(turns):
+        words = [t for t in facts.tokens if t.kind in ("word", "number")]
+        hashes.extend([_word_hash(t.norm) for t in words])
+        positions.extend([place] * len(words))
+        starts.extend([t.start for t in words])
+        ends.extend([t.end for t in words])
+    unigrams = np.array(hashes, dtype=np.uint64)
+    position = np.array(positions, dtype=np.int64)
+    start = np.array(starts, dtype=np.int64)
+    end = np.array(ends, dtype=np.int64)
+    parts_h, parts_p, parts_s, parts_e = [unigrams], [position], [start], [end]
+    previous = unigrams
+    for size in range(2, n + 1):
+        shift = size - 1
+        # previous[i] is the gram of words i .. i+size-2; extend it by word i+size-1.
+        previous = _mix(((previous[:-1] * np.uint64(0x01000193)) & _MASK) ^ unigrams[shift:])
+        inside = position[: len(position) - shift] == position[shift:]
+        parts_h.append(previous[inside])
+        parts_p.append(position[: len(position) - shift][inside])
+        parts_s.append(start[: len(start) - shift][inside])
+        parts_e.append(end[shift:][inside])
+    grams_p = np.concatenate(parts_p)
+    order = np.argsort(grams_p, kind="stable")  # turn by turn, shorter grams first
+    owners = np.array([t.index for t in turns], dtype=np.int64)
+    offsets = [0, *np.cumsum(np.bincount(grams_p, minlength=len(turns))).tolist()]
+    return (
+        np.concatenate(parts_h)[order],
+        owners[grams_p[order]],
+        np.concatenate(parts_s)[order],
+        np.concatenate(parts_e)[order],
+        offsets,
+    )
 
 
 def add_dialog_ngrams(
@@ -84,28 +181,28 @@ def add_dialog_ngrams(
         raise ValueError(f"add_dialog_ngrams: unknown groups {sorted(unknown)} (known: {known})")
     customer = [t for t in turns if t.role is Role.CUSTOMER]
     agent = [t for t in turns if t.role in _AGENT_SIDE]
-    members: dict[str, Sequence[TurnAnalysis]] = {
-        "c:": customer,
-        "a:": agent,
-        "lc:": customer[-1:],
-        "fc:": customer[:1],
-        "la:": agent[-1:],
-        "rc:": customer[1:],
-    }
-    grams = {t.index: _grams(t, n) for t in (*customer, *agent)}
-    dims = builder.dims
-    entries: list[tuple[int, float, int, int, int]] = []
-    totals: dict[int, float] = {}
-    for group, weight in groups.items():
-        if not weight:
-            continue
-        for facts in members[group]:
-            for gram, start, end in grams[facts.index]:
-                column = _column(prefix + group + gram, dims)
-                entries.append((column, weight, facts.index, start, end))
-                totals[column] = totals.get(column, 0.0) + weight
-    if not entries:
+    speakers = [*customer, *agent]
+    hashes, owner, starts, ends, offsets = _conversation_grams(speakers, n)
+    if not len(hashes):
         return
-    scale = 1.0 / math.sqrt(sum(v * v for v in totals.values()))
-    for column, weight, turn, start, end in entries:
-        builder.add_index(column, weight * scale, turn, start, end)
+    # Turn blocks in the order customer turns, agent turns: each group is one run of blocks.
+    nc = len(customer)
+    blocks = {"c:": (0, nc), "a:": (nc, len(speakers)), "lc:": (max(0, nc - 1), nc), "fc:": (0, min(1, nc))}
+    blocks.update({"la:": (len(speakers) - 1 if agent else nc, len(speakers)), "rc:": (min(1, nc), nc)})
+    runs = []
+    for group, weight in groups.items():
+        low, high = offsets[blocks[group][0]], offsets[blocks[group][1]]
+        if weight and high > low:
+            runs.append((low, high, _salt(prefix + group), weight))
+    if not runs:
+        return
+    lengths = [high - low for low, high, _, _ in runs]
+    index = np.concatenate([np.arange(low, high) for low, high, _, _ in runs])
+    salts = np.repeat(np.array([salt for _, _, salt, _ in runs], dtype=np.uint64), lengths)
+    values = np.repeat(np.array([weight for _, _, _, weight in runs]), lengths)
+    columns = (_mix(hashes[index] ^ salts) % np.uint64(builder.dims)).astype(np.int64)
+    # The bag's L2 norm: the weights summed per column, then squared and summed.
+    _, inverse = np.unique(columns, return_inverse=True)
+    totals = np.bincount(inverse.reshape(-1), weights=values)
+    scale = 1.0 / math.sqrt(math.fsum((totals * totals).tolist()))
+    builder.extend(columns, values * scale, owner[index], starts[index], ends[index])

@@ -17,12 +17,17 @@ from collections.abc import Iterable
 import numpy as np
 
 from .._analysis import Hit, TurnAnalysis
-from ._sparse import FeatureRow
+from ._sparse import FeatureRow, FloatArray, IntArray
 
 __all__ = ["RowBuilder", "add_char_ngrams", "add_cues", "add_facts", "add_word_ngrams"]
 
 _SECOND_PERSON = frozenset({"you", "your", "yours", "yourself", "yourselves"})
 _FIRST_PERSON = frozenset({"i", "me", "my", "mine", "myself"})
+
+
+@functools.lru_cache(maxsize=4096)
+def _named_column(name: str, dims: int) -> int:
+    return zlib.crc32(name.encode("utf-8")) % dims
 
 
 class RowBuilder:
@@ -41,10 +46,11 @@ class RowBuilder:
         self._turns: list[int] = []
         self._starts: list[int] = []
         self._ends: list[int] = []
+        self._chunks: list[tuple[IntArray, FloatArray, IntArray, IntArray, IntArray]] = []
 
     def add(self, name: str, value: float, turn: int = -1, start: int = 0, end: int = 0) -> None:
         """Add the feature *name* (hashed) with *value*, from the span ``start:end`` of *turn*."""
-        self.add_index(zlib.crc32(name.encode("utf-8")) % self.dims, value, turn, start, end)
+        self.add_index(_named_column(name, self.dims), value, turn, start, end)
 
     def add_index(self, index: int, value: float, turn: int = -1, start: int = 0, end: int = 0) -> None:
         """Add an entry for an already hashed column."""
@@ -53,6 +59,26 @@ class RowBuilder:
         self._turns.append(turn)
         self._starts.append(start)
         self._ends.append(end)
+
+    def extend(
+        self, indices: IntArray, values: FloatArray, turns: IntArray, starts: IntArray, ends: IntArray
+    ) -> None:
+        """Add many entries at once (equal-length arrays), after the entries added so far."""
+        self._flush()
+        self._chunks.append((indices, values, turns, starts, ends))
+
+    def _flush(self) -> None:
+        if self._indices:
+            self._chunks.append(
+                (
+                    np.array(self._indices, dtype=np.int64),
+                    np.array(self._values, dtype=np.float64),
+                    np.array(self._turns, dtype=np.int64),
+                    np.array(self._starts, dtype=np.int64),
+                    np.array(self._ends, dtype=np.int64),
+                )
+            )
+            self._indices, self._values, self._turns, self._starts, self._ends = [], [], [], [], []
 
     def add_group(self, indices: Iterable[int], turn: int, spans: Iterable[tuple[int, int]]) -> None:
         """Add a bag of hashed columns scaled to unit L2 norm (term frequencies, as TF-IDF does)."""
@@ -67,14 +93,14 @@ class RowBuilder:
             self.add_index(i, value, turn, start, end)
 
     def build(self) -> FeatureRow:
-        """The row of every entry added so far."""
-        return FeatureRow(
-            np.array(self._indices, dtype=np.int64),
-            np.array(self._values, dtype=np.float64),
-            self._turns,
-            self._starts,
-            self._ends,
-        )
+        """The row of every entry added so far, in the order they were added."""
+        self._flush()
+        chunks = self._chunks
+        if not chunks:
+            return FeatureRow.plain(np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float64))
+        if len(chunks) == 1:
+            return FeatureRow(*chunks[0])
+        return FeatureRow(*(np.concatenate(parts) for parts in zip(*chunks, strict=True)))
 
 
 def add_word_ngrams(builder: RowBuilder, facts: TurnAnalysis, n: int = 2, prefix: str = "w:") -> None:

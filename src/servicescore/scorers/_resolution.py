@@ -22,6 +22,7 @@ rebuilds them byte for byte.
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -35,7 +36,15 @@ from .._incremental import ScoreAccumulator, accumulate
 from .._lexicon import Lexicon
 from .._model import Role, Transcript
 from .._score import Evidence, Score
-from ..learn import FeatureRow, LinearModel, ModelFormatError, RowBuilder, add_dialog_ngrams, package_models
+from ..learn import (
+    FeatureRow,
+    LinearModel,
+    ModelFormatError,
+    RowBuilder,
+    add_dialog_ngrams,
+    hash_index,
+    package_models,
+)
 from ..learn import load_models as _load_models
 from ..learn import save_models as _save_models
 from ._resolution_rules import ResolutionRules, _default_lexicon
@@ -69,32 +78,44 @@ def resolution_row(turns: Sequence[TurnAnalysis], rules: Score, dims: int = DIMS
     builder = RowBuilder(dims)
     add_dialog_ngrams(builder, turns)
     g = FACT_WEIGHT
+    names: list[str] = []
+    values: list[float] = []
     for key, raw in rules.details.items():
         if key == "label" or isinstance(raw, str):
             continue
         value = float(raw)
         if math.isnan(value):
-            builder.add("nan:" + key, g)
+            names.append("nan:" + key)
+            values.append(g)
             continue
         if key == "evidence_sum":
             value = max(-5.0, min(5.0, value)) / 3.0
         elif key not in _RAW_FACTS:
             value = math.log1p(max(0.0, value))
-        builder.add("d:" + key, g * value)
-    builder.add("value", g * (0.5 if rules.value is None else rules.value))
-    builder.add("nturns", g * len(turns) / 5.0)
-    customer = [t for t in turns if t.role is Role.CUSTOMER]
-    agent = [t for t in turns if t.role in _AGENT_SIDE]
+        names.append("d:" + key)
+        values.append(g * value)
+    names += ["value", "nturns"]
+    values += [g * (0.5 if rules.value is None else rules.value), g * len(turns) / 5.0]
+    columns = [_fact_column(name, dims) for name in names]
+    none = np.zeros(len(columns), dtype=np.int64)
+    builder.extend(np.array(columns, dtype=np.int64), np.array(values), none - 1, none, none)
     if turns and turns[-1].role is Role.CUSTOMER:
         last = turns[-1]
         builder.add("last_customer", g, last.index)
         if any(s.question for s in last.sentences):
             builder.add("last_q", g, last.index)
-    if customer:
-        builder.add("lc_sent", g * customer[-1].sentiment, customer[-1].index)
-    if agent:
-        builder.add("la_sent", g * agent[-1].sentiment, agent[-1].index)
+    customer = next((t for t in reversed(turns) if t.role is Role.CUSTOMER), None)
+    agent = next((t for t in reversed(turns) if t.role in _AGENT_SIDE), None)
+    if customer is not None:
+        builder.add("lc_sent", g * customer.sentiment, customer.index)
+    if agent is not None:
+        builder.add("la_sent", g * agent.sentiment, agent.index)
     return builder.build()
+
+
+@functools.lru_cache(maxsize=1024)
+def _fact_column(name: str, dims: int) -> int:
+    return hash_index(name, dims)
 
 
 @attrs.frozen
@@ -302,36 +323,53 @@ class _Accumulator:
         return Score(scorer.name, value, evidence, details)
 
 
+def _span_keys(row: FeatureRow) -> np.ndarray[Any, Any]:
+    """One integer per entry's source span, ordered as ``(turn, start, end)``."""
+    base = int(row.ends.max()) + 1 if len(row) else 1
+    if (int(row.turns.max()) + 2) * base * base < 2**62:
+        return (row.turns + 1) * (base * base) + row.starts * base + row.ends
+    _, inverse = np.unique(np.stack([row.turns, row.starts, row.ends], axis=1), axis=0, return_inverse=True)
+    return inverse.reshape(-1)
+
+
 def _evidence(
     turns: Sequence[TurnAnalysis], row: FeatureRow, contributions: np.ndarray[Any, Any], rules: Score
 ) -> tuple[Evidence, ...]:
-    """The largest contributions as evidence: word spans, customer-turn facts, and the rule facts."""
-    spans: dict[tuple[int, int, int], float] = {}
-    rule_total = 0.0
-    entries = zip(
-        row.turns.tolist(), row.starts.tolist(), row.ends.tolist(), contributions.tolist(), strict=True
-    )
-    for turn, start, end, c in entries:
-        if turn < 0:
-            rule_total += c
-        else:
-            key = (turn, start, end)
-            spans[key] = spans.get(key, 0.0) + c
+    """The largest contributions as evidence: word spans, customer-turn facts, and the rule facts.
+
+    Contributions are summed per source span; the rule facts (turn ``-1``)
+    together make one item. The ``EVIDENCE_LIMIT`` largest by weight rounded
+    to 4 decimals (ties: the earlier span) are kept, in transcript order.
+    """
+    if not len(row):
+        return ()
+    keys = _span_keys(row)
+    order = np.argsort(keys, kind="stable")
+    sorted_keys = keys[order]
+    starts_span = np.empty(len(keys), dtype=bool)
+    starts_span[0] = True
+    np.not_equal(sorted_keys[1:], sorted_keys[:-1], out=starts_span[1:])
+    heads = np.flatnonzero(starts_span)
+    sums = np.add.reduceat(contributions[order], heads)
+    first = order[heads]  # an entry of each span
+    ranked = np.argsort(-np.abs(np.round(sums, 4)), kind="stable")[: EVIDENCE_LIMIT + 1].tolist()
+    picked = first[ranked].tolist()
+    where = (row.turns[picked].tolist(), row.starts[picked].tolist(), row.ends[picked].tolist())
+    spans = zip(sums[ranked].tolist(), *where, strict=True)
     items: list[Evidence] = []
-    for (turn, start, end), weight in spans.items():
-        if not weight:
+    for total, turn, start, end in spans:
+        if not total or (turn < 0 and not rules.evidence):
             continue
-        if start == end:
-            cue = "last turn and its sentiment"
-            items.append(Evidence(turn, 0, 0, cue, "turn_fact", round(weight, 4)))
+        weight = round(total, 4)
+        if turn < 0:
+            strongest = max(rules.evidence, key=lambda e: abs(e.weight))
+            cue = f"resolution cues (rules value {rules.value:.2f})"
+            items.append(Evidence(strongest.turn, strongest.start, strongest.end, cue, "rule_facts", weight))
+        elif start == end:
+            items.append(Evidence(turn, 0, 0, "last turn and its sentiment", "turn_fact", weight))
         else:
-            items.append(Evidence(turn, start, end, turns[turn].text[start:end], "words", round(weight, 4)))
-    if rule_total and rules.evidence:
-        strongest = max(rules.evidence, key=lambda e: abs(e.weight))
-        cue = f"resolution cues (rules value {rules.value:.2f})"
-        weight = round(rule_total, 4)
-        items.append(Evidence(strongest.turn, strongest.start, strongest.end, cue, "rule_facts", weight))
-    items.sort(key=lambda e: -abs(e.weight))
-    kept = items[:EVIDENCE_LIMIT]
-    kept.sort(key=lambda e: (e.turn, e.start, e.end))
-    return tuple(kept)
+            items.append(Evidence(turn, start, end, turns[turn].text[start:end], "words", weight))
+        if len(items) == EVIDENCE_LIMIT:
+            break
+    items.sort(key=lambda e: (e.turn, e.start, e.end))
+    return tuple(items)
