@@ -12,7 +12,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from servicescore import ScoreTable, default_suite
+from servicescore import BrandImpact, ScoreTable, default_suite
 from servicescore._aggregate import (
     DEFAULT_RESAMPLES,
     AtRisk,
@@ -256,10 +256,11 @@ class TestSummary:
         assert part["a12"]["experience"] == whole["a12"]["experience"]
 
     def test_at_risk_share(self, sample: ScoreTable) -> None:
-        """The share is public (reach > 1) and negative (experience < 0) rows over all rows."""
+        """The share is public (reach > 1), negative rows with impact below -1.5, over all rows."""
         summary = sample.group_by("channel").summary()
         for row, rows in zip(summary, sample.group_by("channel").indices, strict=True):
-            risky = (sample["reach"][rows] > 1) & (sample["experience"][rows] < 0)
+            reach, experience = sample["reach"][rows], sample["experience"][rows]
+            risky = (reach > 1) & (experience < 0) & (experience * (1 + np.log10(reach)) < -1.5)
             assert row.at_risk_count == int(risky.sum())
             assert row.at_risk == pytest.approx(risky.mean())
         assert summary["chat"].at_risk == 0.0
@@ -268,7 +269,7 @@ class TestSummary:
     def test_at_risk_configurable(self, sample: ScoreTable) -> None:
         """Thresholds change what counts; at_risk=None and tables without impact give nan."""
         grouping = sample.group_by("channel")
-        loose = grouping.summary(["empathy"], at_risk=AtRisk(experience_below=0.5))["social"].at_risk
+        loose = grouping.summary(["empathy"], at_risk=AtRisk(impact_below=0.0))["social"].at_risk
         strict = grouping.summary(["empathy"], at_risk=AtRisk(reach_above=10_000))["social"].at_risk
         default = grouping.summary(["empathy"])["social"].at_risk
         assert strict <= default <= loose
@@ -478,3 +479,20 @@ class TestOutput:
         restored = pickle.loads(pickle.dumps(summary))
         assert restored == summary
         assert restored["phone"]["latency"] == summary["phone"]["latency"]
+
+
+@given(
+    st.lists(
+        st.tuples(st.floats(0.0, 1e10), st.floats(-1.0, 1.0) | st.just(math.nan)), min_size=1, max_size=30
+    )
+)
+def test_at_risk_reads_the_impact_brand_impact_computes(rows: list[tuple[float, float]]) -> None:
+    """Property: at risk = public, negative, and experience * BrandImpact.amplification(reach) < -1.5."""
+    reach = np.array([r for r, _ in rows])
+    experience = np.array([e for _, e in rows])
+    flags = AtRisk()(reach, experience).tolist()
+    for flag, (r, e) in zip(flags, rows, strict=True):
+        if math.isnan(e):
+            assert not flag
+        elif abs(e * BrandImpact.amplification(r) + 1.5) > 1e-9:  # away from the boundary's rounding
+            assert flag == (r > 1 and e < 0 and e * BrandImpact.amplification(r) < -1.5)

@@ -403,12 +403,12 @@ def calibrate(
     >>> print(calibration)
     Calibration to csat outcomes: n=200, 5-fold CV, Spearman's rho of experience vs outcome
                       default   fitted
-    cross-validated     0.559    0.800
-    in-sample           0.570    0.822
+    cross-validated     0.257    0.800
+    in-sample           0.262    0.822
     fitted beats default on 5 of 5 held-out folds
     weight            default   fitted
-    resolution         +0.400   +0.217
-    empathy            +0.250   +0.783
+    resolution         +0.690   +0.217
+    empathy            +0.040   +0.783
     """
     if kind not in ("csat", "binary"):
         raise ValueError(f"kind must be 'csat' or 'binary' (got {kind!r})")
