@@ -1,5 +1,7 @@
 """The conversation-level n-gram featurizer the learned resolution scorer reads."""
 
+import itertools
+
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -90,7 +92,7 @@ def _reference(turns):
     for group, weight in DIALOG_GROUPS.items():
         for facts in members[group]:
             words = [t.norm for t in facts.tokens if t.kind in ("word", "number")]
-            grams = words + [f"{a} {b}" for a, b in zip(words, words[1:], strict=False)]
+            grams = words + [f"{a} {b}" for a, b in itertools.pairwise(words)]
             if grams:
                 np.add.at(dense, gram_columns(group, grams, 2**15), weight)
     norm = np.sqrt((dense**2).sum())

@@ -147,7 +147,8 @@ def main(argv: list[str] | None = None) -> int:
     for below in (0.0, -0.3, -0.5, -0.6):
         flagged = shipped < below
         share = dissatisfied[flagged].mean() if flagged.any() else float("nan")
-        print(f"  experience < {below:+.1f}: {flagged.mean():4.0%} of dialogues, {share:.0%} of them dissatisfied")
+        shown = f"{flagged.mean():4.0%} of dialogues, {share:.0%} of them dissatisfied"
+        print(f"  experience < {below:+.1f}: {shown}")
     return 0
 
 
