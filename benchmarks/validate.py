@@ -33,6 +33,7 @@ def runs(data: Path) -> list[tuple[str, list[str]]]:
         ),
         ("Latency: IBM Twitter customer care", ["validate_latency.py", str(ibm)]),
         ("Calibration: ESConv and PersuasionForGood outcomes", ["validate_calibration.py", str(data)]),
+        ("Fitting API: STC-3 dev, fit on 500, score 508", ["validate_fit.py", str(data / "stc3")]),
     ]
 
 

@@ -88,7 +88,7 @@ class AtRisk:
     The default, -1.5, is the impact of an experience of -0.5 (halfway to the
     worst) seen by the default audience of 100 (reach 101, amplified about
     3x); a larger audience lowers the bar (-0.3 seen by 10,000 is at risk),
-    a smaller one raises it (a thread seen by 10 people needs -0.75). On
+    a smaller one raises it (a thread seen by 10 people needs about -0.74). On
     STC-3 dev dialogues, 90% of those with an experience below -0.5 left the
     raters dissatisfied (mean satisfaction below 0), against 67% of all
     dialogues (``python -m training.brand``; docs/explanation/brand-impact.md).

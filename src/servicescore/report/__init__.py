@@ -7,7 +7,7 @@ loads no script, font or image. Every piece of data is HTML-escaped.
 Sections: headline figures; the distribution of every score; a leaderboard
 per group with 95% bootstrap intervals (``group_by(by).summary()``); trends
 per day or week where turns have times; the channel mix; the public threads
-most at brand risk (reach times negative experience); and the worst
+most at brand risk (:class:`~servicescore.AtRisk`, by reach times negative experience); and the worst
 interactions, with their evidence highlighted in the transcript.
 """
 
@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any, Literal
 import attrs
 import numpy as np
 
-from .._aggregate import _score_columns
+from .._aggregate import AtRisk, _score_columns
 from .._html import CSS, _e, scorecard_html, summary_html
 from . import _charts
 
@@ -167,11 +167,11 @@ def _channels(table: ScoreTable) -> str:
 
 
 def _risk(table: ScoreTable) -> list[str]:
-    """The ids of the public threads with a negative experience, by reach times -experience, highest first."""
+    """The ids of the threads at risk (:class:`AtRisk`), by reach times -experience, highest first."""
     if not {"reach", "experience"} <= set(table.columns):
         return []
     reach, experience = _floats(table["reach"]), _floats(table["experience"])
-    exposure = np.where((reach > 1) & (experience < 0), reach * -experience, np.nan)
+    exposure = np.where(AtRisk()(reach, experience), reach * -experience, np.nan)
     order = [int(i) for i in np.argsort(-np.nan_to_num(exposure, nan=-1.0), kind="stable") if exposure[i] > 0]
     return [str(table["id"][i]) for i in order[:AT_RISK]]
 
@@ -179,7 +179,7 @@ def _risk(table: ScoreTable) -> list[str]:
 def _risk_section(table: ScoreTable, ids: list[str], cards: dict[str, Scorecard], key: str) -> str:
     head = "<h2>Public threads most at brand risk</h2>"
     if not ids:
-        return head + "<p class='ss-note'>No public thread with a negative experience.</p>"
+        return head + "<p class='ss-note'>No public thread at risk.</p>"
     index = {str(value): i for i, value in reversed(list(enumerate(table["id"].tolist())))}
     group = key if key != "channel" else None
     rows = []
@@ -200,8 +200,9 @@ def _risk_section(table: ScoreTable, ids: list[str], cards: dict[str, Scorecard]
         )
     extra = f"<th class='k'>{_e(group.removeprefix('meta.'))}</th>" if group else ""
     return (
-        head + "<p class='ss-note'>Public (reach above 1) with a negative experience, ranked by reach × "
-        "−experience: how many people saw how bad it went.</p><div class='scroll'><table class='ss-t'>"
+        head + "<p class='ss-note'>Public threads at risk (impact, experience × (1 + log10 reach), below "
+        "−1.5), ranked by reach × −experience: how many people saw how bad it went.</p>"
+        "<div class='scroll'><table class='ss-t'>"
         f"<tr><th class='k'>id</th>{extra}<th>reach</th><th>experience</th><th>exposure</th>"
         f"<th class='k'>customer's first words</th></tr>{''.join(rows)}</table></div>"
     )
