@@ -337,3 +337,51 @@ def test_spans_always_index_the_turn_text(text: str, begin: int, length: int) ->
         assert 0 <= span["start"] < span["end"] <= len(text)
         assert text[span["start"] : span["end"]] == span["text"] == span["text"].strip()
         assert inner in span["text"]  # widened to whole words, never narrowed past white space
+
+
+class TestVendorOutcomesAsResolutionEvidence:
+    """Contact Lens / Transcribe outcome spans show up in the resolution score's evidence."""
+
+    def test_outcome_spans_are_weightless_evidence(self) -> None:
+        from servicescore.scorers import ResolutionScorer
+
+        for name in ("contact_lens_chat.json", "contact_lens_voice.json", "transcribe_call_analytics.json"):
+            (transcript,) = read(FIXTURES / name)
+            score = ResolutionScorer()(transcript)
+            shown = [e for e in score.evidence if e.category == "vendor_outcome"]
+            assert [(e.turn, e.start, e.end) for e in shown] == [
+                (s["turn"], s["start"], s["end"]) for s in transcript.meta["outcomes"]
+            ]
+            for e in shown:
+                assert e.weight == 0.0 and e.cue == transcript.turns[e.turn].text[e.start : e.end]
+            assert score.details["vendor_outcomes"] == len(shown)
+            bare = Transcript(transcript.id, transcript.turns, transcript.channel, {})
+            assert ResolutionScorer()(bare).value == score.value  # shown, not counted
+
+    def test_malformed_outcome_metadata_is_ignored(self) -> None:
+        from servicescore import Role, Turn
+        from servicescore.scorers import ResolutionScorer
+
+        turns = [Turn(Role.CUSTOMER, "My card is blocked."), Turn(Role.AGENT, "I've unblocked it.")]
+        bad = [
+            "x",
+            {"turn": 1, "start": 0, "end": 99},
+            {"turn": True, "start": 0, "end": 2},
+            {"turn": 5, "start": 0, "end": 2},
+            {"turn": 1, "start": 3, "end": 3},
+            {"turn": 1, "start": "0", "end": 2},
+        ]
+        score = ResolutionScorer()(Transcript("t", turns, "chat", {"outcomes": bad}))
+        assert score.details["vendor_outcomes"] == 0.0
+        assert not [e for e in score.evidence if e.category == "vendor_outcome"]
+        assert ResolutionScorer()(Transcript("t", turns, "chat", {"outcomes": "nope"})).value == score.value
+
+    def test_live_session_shows_an_outcome_once_its_turn_arrived(self) -> None:
+        from servicescore.scorers import ResolutionScorer
+
+        (transcript,) = read(FIXTURES / "contact_lens_voice.json")
+        outcome_turn = transcript.meta["outcomes"][0]["turn"]
+        scorer = ResolutionScorer()
+        head = Transcript(transcript.id, transcript.turns[:outcome_turn], transcript.channel, transcript.meta)
+        assert ResolutionScorer()(head).details["vendor_outcomes"] == 0.0
+        assert scorer(transcript).details["vendor_outcomes"] == 1.0

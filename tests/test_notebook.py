@@ -115,8 +115,8 @@ class TestDisplay:
         (result,) = results(outputs[0])
         parsed = _html(result)
         assert parsed.tags.count("tr") == 11
-        assert "72 rows × 75 columns, first 10 shown" in "".join(parsed.parts)
-        assert result["data"]["text/plain"].startswith("<ScoreTable: 72 rows x 75 columns")
+        assert "72 rows × 76 columns, first 10 shown" in "".join(parsed.parts)
+        assert result["data"]["text/plain"].startswith("<ScoreTable: 72 rows x 76 columns")
 
     def test_scorecard(self, outputs: list[list[dict[str, Any]]]) -> None:
         """A Scorecard shows its transcript with the evidence marked and its scores."""

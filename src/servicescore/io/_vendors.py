@@ -175,6 +175,8 @@ def _span(turn: int, text: str, begin: int, end: int) -> dict[str, Any] | None:
     times) and trimmed of surrounding white space.
     """
     start, stop = min(begin, len(text)), min(end, len(text))
+    if start >= stop:  # an empty span marks nothing: it is not widened into a word
+        return None
     while 0 < start < len(text) and _in_word(text[start - 1]) and _in_word(text[start]):
         start -= 1
     while 0 < stop < len(text) and _in_word(text[stop - 1]) and _in_word(text[stop]):

@@ -208,7 +208,10 @@ class ResolutionScorer:
     most ``EVIDENCE_LIMIT`` = 10, weight = their summed contribution to the
     decision), the customer-turn facts (last message a question, last
     sentiment) on their turn, and the rule facts together on the strongest
-    rule cue.
+    rule cue. Outcomes a vendor detected (``meta["outcomes"]``, as the
+    Contact Lens and Transcribe readers keep them) are added as
+    ``"vendor_outcome"`` spans of weight 0: shown, for a UI to highlight, but
+    not counted in the value (the model was not trained with them).
 
     ``details``: ``label``; ``decision`` (the model's decision, on the STC-3
     -2 .. 2 scale for the shipped model); ``rule_value`` (the cue rules'
@@ -219,7 +222,8 @@ class ResolutionScorer:
     ``repeat_contact``, ``abandonment``, ``system_claims``,
     ``customer_turns``, ``agent_turns``, ``customer_replies``;
     ``sentiment_start``, ``sentiment_end``, ``sentiment_change``,
-    ``final_balance`` and ``evidence_sum`` (the rules' logit).
+    ``final_balance`` and ``evidence_sum`` (the rules' logit); and
+    ``vendor_outcomes``, the number of vendor-detected outcome spans.
 
     Args:
         lexicon: The cue lexicon the rules read (default: the shipped
@@ -270,7 +274,7 @@ class ResolutionScorer:
 
     def start(self, transcript: Transcript) -> ScoreAccumulator:
         """A fresh accumulator: feed it each turn's facts in order, read its ``score()`` at any time."""
-        return _Accumulator(self, self._rules.start(transcript))
+        return _Accumulator(self, self._rules.start(transcript), _vendor_outcomes(transcript))
 
     def __call__(self, item: Transcript | Analysis, /) -> Score:
         """Score one transcript (or its analysis)."""
@@ -294,11 +298,14 @@ class ResolutionScorer:
 class _Accumulator:
     """Feeds the cue rules turn by turn and keeps the turns; the model reads both at :meth:`score`."""
 
-    __slots__ = ("rules", "scorer", "turns")
+    __slots__ = ("outcomes", "rules", "scorer", "turns")
 
-    def __init__(self, scorer: ResolutionScorer, rules: ScoreAccumulator) -> None:
+    def __init__(
+        self, scorer: ResolutionScorer, rules: ScoreAccumulator, outcomes: tuple[Evidence, ...] = ()
+    ) -> None:
         self.scorer = scorer
         self.rules = rules
+        self.outcomes = outcomes
         self.turns: list[TurnAnalysis] = []
 
     def add(self, facts: TurnAnalysis, hits: Sequence[tuple[Hit, ...]]) -> None:
@@ -310,6 +317,8 @@ class _Accumulator:
         rules = self.rules.score()
         details: dict[str, float | str] = {"label": "unclear", "decision": math.nan, "rule_value": math.nan}
         details.update((k, v) for k, v in rules.details.items() if k != "label")
+        outcomes = tuple(e for e in self.outcomes if e.turn < len(self.turns))
+        details["vendor_outcomes"] = float(len(outcomes))
         if rules.value is None:
             return Score(scorer.name, None, details=details, reason=rules.reason)
         model = scorer.model if scorer.model is not None else _shipped()
@@ -320,7 +329,35 @@ class _Accumulator:
         details["decision"] = round(decision, 4)
         details["rule_value"] = round(rules.value, 4)
         evidence = _evidence(self.turns, row, model.decision.contributions(row), rules)
+        if outcomes:
+            evidence = tuple(sorted((*evidence, *outcomes), key=lambda e: (e.turn, e.start, e.end)))
         return Score(scorer.name, value, evidence, details)
+
+
+def _index(value: object) -> int | None:
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+def _vendor_outcomes(transcript: Transcript) -> tuple[Evidence, ...]:
+    """The vendor's detected outcomes (``meta["outcomes"]``, e.g. Contact Lens) as weight-0 evidence.
+
+    Spans that do not point into a turn's text are skipped: metadata may come
+    from anywhere.
+    """
+    spans = transcript.meta.get("outcomes")
+    if not isinstance(spans, list | tuple):
+        return ()
+    found = []
+    for span in spans:
+        if not isinstance(span, Mapping):
+            continue
+        turn, start, end = (_index(span.get(key)) for key in ("turn", "start", "end"))
+        if turn is None or start is None or end is None:
+            continue
+        if 0 <= turn < len(transcript.turns) and 0 <= start < end <= len(transcript.turns[turn].text):
+            text = transcript.turns[turn].text[start:end]
+            found.append(Evidence(turn, start, end, text, "vendor_outcome", 0.0))
+    return tuple(found)
 
 
 def _span_keys(row: FeatureRow) -> np.ndarray[Any, Any]:
