@@ -112,3 +112,18 @@ def test_vectorised_bag_equals_the_gram_by_gram_definition(lines):
     if not turns:
         return
     assert np.allclose(_dense(_row(turns)), _reference(turns), atol=1e-12)
+
+
+def test_precomputed_turn_grams_give_the_same_row():
+    from servicescore.learn import TurnGrams
+
+    turns = [Turn(C, "My card was declined twice."), Turn(A, "I've unblocked it."), Turn(C, "Works now!")]
+    analyses = analyze(Transcript("t", turns)).turns
+    plain = RowBuilder(2**15)
+    add_dialog_ngrams(plain, analyses)
+    cached = RowBuilder(2**15)
+    add_dialog_ngrams(cached, analyses, grams={t.index: TurnGrams(t) for t in analyses[:2]})
+    a, b = plain.build(), cached.build()
+    assert a.indices.tolist() == b.indices.tolist() and a.values.tolist() == b.values.tolist()
+    with pytest.raises(ValueError, match="another n"):
+        add_dialog_ngrams(RowBuilder(2**15), analyses, grams={0: TurnGrams(analyses[0], n=3)})

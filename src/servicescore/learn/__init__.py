@@ -4,7 +4,7 @@ numpy only, deterministic, and explainable: every prediction is a sparse dot
 product whose per-entry contributions map back to character spans of text.
 """
 
-from ._dialog import DIALOG_GROUPS, add_dialog_ngrams, gram_columns
+from ._dialog import DIALOG_GROUPS, TurnGrams, add_dialog_ngrams, gram_columns
 from ._features import RowBuilder, add_char_ngrams, add_cues, add_facts, add_word_ngrams
 from ._fit import balanced_weights, cross_val_decisions, fit, folds_by_id
 from ._hashing import hash_index, hash_indices
@@ -19,6 +19,7 @@ __all__ = [
     "ModelFormatError",
     "RowBuilder",
     "SparseRows",
+    "TurnGrams",
     "add_char_ngrams",
     "add_cues",
     "add_dialog_ngrams",

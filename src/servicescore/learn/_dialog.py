@@ -30,7 +30,7 @@ from .._analysis import TurnAnalysis
 from .._model import Role
 from ._features import RowBuilder
 
-__all__ = ["DIALOG_GROUPS", "add_dialog_ngrams", "gram_columns"]
+__all__ = ["DIALOG_GROUPS", "TurnGrams", "add_dialog_ngrams", "gram_columns"]
 
 #: Each group of turns, by prefix, and the weight of its n-grams (before the
 #: bag is scaled to unit norm): every customer turn (``c:``), every agent or bot
@@ -98,54 +98,32 @@ def _group_columns(hashes: npt.NDArray[np.uint64], head: str, dims: int) -> npt.
     return (_mix(hashes ^ np.uint64(_salt(head))) % np.uint64(dims)).astype(np.int64)
 
 
-_Ints = npt.NDArray[np.int64]
+class TurnGrams:
+    """The word and number 1..*n*-grams of one turn: their hashes and character spans.
 
+    Computed once per turn (a live session keeps them as turns arrive), then
+    read by :func:`add_dialog_ngrams` for every group the turn belongs to.
 
-def _conversation_grams(
-    turns: Sequence[TurnAnalysis], n: int
-) -> tuple[npt.NDArray[np.uint64], _Ints, _Ints, _Ints, list[int]]:
-    """The 1..*n*-grams of every turn (no gram spans two turns), turn by turn in the order given.
-
-    Returns:
-        Each gram's hash, turn index, start and end, and the offsets of each
-        turn's block of grams (``len(turns) + 1`` of them).
+    Args:
+        facts: The turn's analysis.
+        n: Longest n-gram.
     """
-    hashes: list[int] = []
-    positions: list[int] = []
-    starts: list[int] = []
-    ends: list[int] = []
-    for place, facts in enumerate(turns):
+
+    __slots__ = ("ends", "hashes", "index", "n", "starts")
+
+    def __init__(self, facts: TurnAnalysis, n: int = 2) -> None:
         words = [t for t in facts.tokens if t.kind in ("word", "number")]
-        hashes.extend([_word_hash(t.norm) for t in words])
-        positions.extend([place] * len(words))
-        starts.extend([t.start for t in words])
-        ends.extend([t.end for t in words])
-    unigrams = np.array(hashes, dtype=np.uint64)
-    position = np.array(positions, dtype=np.int64)
-    start = np.array(starts, dtype=np.int64)
-    end = np.array(ends, dtype=np.int64)
-    parts_h, parts_p, parts_s, parts_e = [unigrams], [position], [start], [end]
-    previous = unigrams
-    for size in range(2, n + 1):
-        shift = size - 1
-        # previous[i] is the gram of words i .. i+size-2; extend it by word i+size-1.
-        previous = _mix(((previous[:-1] * np.uint64(0x01000193)) & _MASK) ^ unigrams[shift:])
-        inside = position[: len(position) - shift] == position[shift:]
-        parts_h.append(previous[inside])
-        parts_p.append(position[: len(position) - shift][inside])
-        parts_s.append(start[: len(start) - shift][inside])
-        parts_e.append(end[shift:][inside])
-    grams_p = np.concatenate(parts_p)
-    order = np.argsort(grams_p, kind="stable")  # turn by turn, shorter grams first
-    owners = np.array([t.index for t in turns], dtype=np.int64)
-    offsets = [0, *np.cumsum(np.bincount(grams_p, minlength=len(turns))).tolist()]
-    return (
-        np.concatenate(parts_h)[order],
-        owners[grams_p[order]],
-        np.concatenate(parts_s)[order],
-        np.concatenate(parts_e)[order],
-        offsets,
-    )
+        starts = [t.start for t in words]
+        ends = [t.end for t in words]
+        count = len(words)
+        for size in range(2, n + 1):
+            starts.extend(starts[: max(0, count - size + 1)])
+            ends.extend(ends[size - 1 : count])
+        self.index = facts.index
+        self.n = n
+        self.hashes = _gram_hashes([_word_hash(t.norm) for t in words], n)
+        self.starts = np.array(starts, dtype=np.int64)
+        self.ends = np.array(ends, dtype=np.int64)
 
 
 def add_dialog_ngrams(
@@ -155,6 +133,7 @@ def add_dialog_ngrams(
     n: int = 2,
     groups: Mapping[str, float] = DIALOG_GROUPS,
     prefix: str = "",
+    grams: Mapping[int, TurnGrams] | None = None,
 ) -> None:
     """Add the hashed word 1..*n*-grams of each group of *turns*, scaled together to unit L2 norm.
 
@@ -165,6 +144,8 @@ def add_dialog_ngrams(
         groups: Weight of each group by prefix (a subset of :data:`DIALOG_GROUPS`'
             keys; a missing group is left out).
         prefix: Put before every group prefix (to keep two featurizers apart).
+        grams: Already computed :class:`TurnGrams` by turn index (a turn not in
+            it is computed here); they must have been computed with *n*.
 
     >>> from servicescore import Transcript, Turn, Role
     >>> from servicescore._analysis import analyze
@@ -182,9 +163,19 @@ def add_dialog_ngrams(
     customer = [t for t in turns if t.role is Role.CUSTOMER]
     agent = [t for t in turns if t.role in _AGENT_SIDE]
     speakers = [*customer, *agent]
-    hashes, owner, starts, ends, offsets = _conversation_grams(speakers, n)
-    if not len(hashes):
+    cached = {} if grams is None else grams
+    blocks_of = [cached.get(t.index) or TurnGrams(t, n) for t in speakers]
+    if any(g.n != n for g in blocks_of):
+        raise ValueError(f"add_dialog_ngrams: grams computed for another n than {n}")
+    offsets = [0]
+    for g in blocks_of:
+        offsets.append(offsets[-1] + len(g.hashes))
+    if not offsets[-1]:
         return
+    hashes = np.concatenate([g.hashes for g in blocks_of])
+    starts = np.concatenate([g.starts for g in blocks_of])
+    ends = np.concatenate([g.ends for g in blocks_of])
+    owner = np.repeat(np.array([g.index for g in blocks_of], dtype=np.int64), np.diff(offsets))
     # Turn blocks in the order customer turns, agent turns: each group is one run of blocks.
     nc = len(customer)
     blocks = {"c:": (0, nc), "a:": (nc, len(speakers)), "lc:": (max(0, nc - 1), nc), "fc:": (0, min(1, nc))}

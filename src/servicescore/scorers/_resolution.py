@@ -41,6 +41,7 @@ from ..learn import (
     LinearModel,
     ModelFormatError,
     RowBuilder,
+    TurnGrams,
     add_dialog_ngrams,
     hash_index,
     package_models,
@@ -63,20 +64,27 @@ _AGENT_SIDE = frozenset({Role.AGENT, Role.BOT})
 _RAW_FACTS = frozenset({"sentiment_start", "sentiment_end", "sentiment_change", "final_balance"})
 
 
-def resolution_row(turns: Sequence[TurnAnalysis], rules: Score, dims: int = DIMS) -> FeatureRow:
+def resolution_row(
+    turns: Sequence[TurnAnalysis],
+    rules: Score,
+    dims: int = DIMS,
+    grams: Mapping[int, TurnGrams] | None = None,
+) -> FeatureRow:
     """The features of one conversation: its word n-grams and the facts of the cue rules.
 
     Args:
         turns: The conversation's turn analyses, in order.
         rules: The :class:`ResolutionRules` score of the same turns (with a value).
         dims: Hashed columns.
+        grams: The turns' :class:`~servicescore.learn.TurnGrams` by turn index,
+            where already computed (a live session computes each once).
 
     Returns:
         The row; n-gram entries carry their character spans, the customer-turn
         facts the whole last customer turn, the rule facts no span (turn ``-1``).
     """
     builder = RowBuilder(dims)
-    add_dialog_ngrams(builder, turns)
+    add_dialog_ngrams(builder, turns, grams=grams)
     g = FACT_WEIGHT
     names: list[str] = []
     values: list[float] = []
@@ -298,7 +306,7 @@ class ResolutionScorer:
 class _Accumulator:
     """Feeds the cue rules turn by turn and keeps the turns; the model reads both at :meth:`score`."""
 
-    __slots__ = ("outcomes", "rules", "scorer", "turns")
+    __slots__ = ("grams", "outcomes", "rules", "scorer", "turns")
 
     def __init__(
         self, scorer: ResolutionScorer, rules: ScoreAccumulator, outcomes: tuple[Evidence, ...] = ()
@@ -307,10 +315,13 @@ class _Accumulator:
         self.rules = rules
         self.outcomes = outcomes
         self.turns: list[TurnAnalysis] = []
+        self.grams: dict[int, TurnGrams] = {}
 
     def add(self, facts: TurnAnalysis, hits: Sequence[tuple[Hit, ...]]) -> None:
         self.rules.add(facts, hits)
         self.turns.append(facts)
+        if facts.role is Role.CUSTOMER or facts.role in _AGENT_SIDE:
+            self.grams[facts.index] = TurnGrams(facts)
 
     def score(self) -> Score:
         scorer = self.scorer
@@ -322,7 +333,7 @@ class _Accumulator:
         if rules.value is None:
             return Score(scorer.name, None, details=details, reason=rules.reason)
         model = scorer.model if scorer.model is not None else _shipped()
-        row = resolution_row(self.turns, rules, model.decision.dims)
+        row = resolution_row(self.turns, rules, model.decision.dims, self.grams)
         decision = model.decision.decision(row)
         value = model.value(decision)
         details["label"] = scorer.label(value)
