@@ -178,15 +178,14 @@ class TestOutputsAreReplacedWhole:
         out, side = tmp_path / "scores.csv", tmp_path / "scores.rejected.jsonl"
         out.write_text("previous\n")
         side.write_text("previous side\n")
-        real = cli_module.score_stream
+        real = cli_module.score_chunks
 
         def interrupted(*args: object, **kwargs: object) -> Iterator[object]:
-            for count, item in enumerate(real(*args, **kwargs)):  # type: ignore[arg-type]
-                if count == 2:
-                    raise KeyboardInterrupt
-                yield item
+            for item in real(*args, **kwargs):  # type: ignore[arg-type]
+                yield item  # the first chunk is scored, then the run is interrupted
+                raise KeyboardInterrupt
 
-        monkeypatch.setattr(cli_module, "score_stream", interrupted)
+        monkeypatch.setattr(cli_module, "score_chunks", interrupted)
         with pytest.raises(KeyboardInterrupt):
             main(["score", str(source), "-o", str(out), "--on-error", "collect"])
         assert out.read_text() == "previous\n"

@@ -14,7 +14,7 @@ import warnings
 from collections import deque
 from collections.abc import Callable, Generator, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
-from typing import IO, TYPE_CHECKING, Any, Literal, TypeAlias
+from typing import IO, TYPE_CHECKING, Any, Literal, TypeAlias, cast
 
 import attrs
 
@@ -26,6 +26,7 @@ from .exceptions import FormatError, TranscriptError
 if TYPE_CHECKING:
     from ._impact import Impact
     from ._score import Score
+    from .io._jsonl import RawLine
 
 __all__ = ["DEFAULT_CHUNK_SIZE", "score_many", "score_stream"]
 
@@ -83,8 +84,15 @@ class _Rows:
 
 
 #: One slot of a chunk: an input's position and either the transcript to score
-#: or the reason it cannot be scored.
-_Slot: TypeAlias = "tuple[int, Transcript | _Failure]"
+#: (or, for a job, the raw line to read and score) or the reason it cannot be scored.
+_Slot: TypeAlias = "tuple[int, Transcript | RawLine | _Failure]"
+#: What a job is given: a chunk's transcripts and raw lines, in order.
+_Work: TypeAlias = "list[Transcript | RawLine]"
+#: A chunk's work, done in a worker process or in this one: called with the
+#: suite, the chunk's transcripts and raw JSON Lines lines, and whether its
+#: result must travel to another process (exceptions that pickle). Module
+#: level (or an instance of a module-level class), so that it pickles.
+Job: TypeAlias = "Callable[[Suite, _Work, bool], Any]"
 
 
 def _describe(exc: BaseException) -> str:
@@ -148,6 +156,11 @@ def _score_in_worker(transcripts: list[Transcript], as_rows: bool = False) -> li
     return results
 
 
+def _run_job(job: Job, work: _Work) -> Any:
+    """Do *job* on a chunk in a worker process, with the worker's suite."""
+    return job(_WORKER_SUITE[0], work, True)
+
+
 def _shippable(failure: _Failure) -> _Failure:
     """*failure* without its record (the parent has it) and with an error that pickles."""
     return attrs.evolve(failure, record=None, error=_portable(failure.error))
@@ -202,9 +215,9 @@ def _record_id(record: Mapping[str, Any]) -> str | None:
     return value if isinstance(value, str) else None
 
 
-def _slot(position: int, item: object) -> _Slot:
-    """Turn one input into a transcript to score, or a failure found before scoring."""
-    if isinstance(item, Transcript):
+def _slot(position: int, item: object, raw: type[RawLine] | None = None) -> _Slot:
+    """One input as a transcript to score (or a *raw* line to read), or a failure found before scoring."""
+    if isinstance(item, Transcript) or (raw is not None and isinstance(item, raw)):
         return position, item
     if isinstance(item, FormatError):
         return position, _Failure(None, str(item), item, item)
@@ -218,9 +231,13 @@ def _slot(position: int, item: object) -> _Slot:
     return position, _Failure(None, str(error), item, error)
 
 
-def _chunks(items: Iterator[object], size: int) -> Iterator[list[_Slot]]:
+def _chunks(items: Iterator[object], size: int, raw: bool = False) -> Iterator[list[_Slot]]:
+    """*items* in chunks of *size* slots; with *raw*, raw JSON Lines lines are left to be read by a job."""
+    from .io._jsonl import RawLine  # not at import: the readers load only when something is read
+
+    raw_line = RawLine if raw else None
     positions = itertools.count()
-    while chunk := [_slot(next(positions), item) for item in itertools.islice(items, size)]:
+    while chunk := [_slot(next(positions), item, raw_line) for item in itertools.islice(items, size)]:
         yield chunk
 
 
@@ -406,29 +423,43 @@ class _Progress:
 
 
 def _batches(
-    inputs: Inputs, suite: Suite, workers: int, chunk_size: int, format: Format | None, as_rows: bool
+    inputs: Inputs,
+    suite: Suite,
+    workers: int,
+    chunk_size: int,
+    format: Format | None,
+    as_rows: bool,
+    job: Job | None = None,
 ) -> Generator[tuple[list[_Slot], Any], None, None]:
     """Each chunk of inputs with its outcome, in order.
 
     The outcome is an iterator of results (a :class:`Scorecard` or a
     :class:`_Failure` per transcript of the chunk, lazily when scored here),
-    or with *as_rows* a :class:`_Rows`.
+    with *as_rows* a :class:`_Rows`, or with a *job* what it returns for the
+    chunk's work (see :data:`Job`).
     """
-    chunks = _chunks(_expand(inputs, format), chunk_size)
+    chunks = _chunks(_expand(inputs, format), chunk_size, raw=job is not None)
     # Look ahead by as many chunks as the workers would hold in flight: a
     # batch that ends within them is scored here, sparing the start-up.
     in_flight = workers * _IN_FLIGHT_PER_WORKER if workers > 1 else 0
     head = list(itertools.islice(chunks, in_flight + 1))
     if len(head) > in_flight > 0:
-        yield from _in_workers(suite, workers, in_flight, itertools.chain(head, chunks), as_rows)
+        yield from _in_workers(suite, workers, in_flight, itertools.chain(head, chunks), as_rows, job)
         return
     for chunk in itertools.chain(head, chunks):
+        if job is not None:
+            yield chunk, job(suite, _work(chunk), False)
+            continue
         transcripts = _to_score(chunk)
         yield chunk, (_rows_here(suite, transcripts) if as_rows else _score_each(suite, transcripts))
 
 
 def _to_score(chunk: list[_Slot]) -> list[Transcript]:
     return [item for _, item in chunk if isinstance(item, Transcript)]
+
+
+def _work(chunk: list[_Slot]) -> _Work:
+    return [item for _, item in chunk if not isinstance(item, _Failure)]
 
 
 def _start_method() -> Literal["fork", "spawn"]:
@@ -474,15 +505,23 @@ def _warm(suite: Suite, chunk: list[_Slot]) -> None:
     when this process has scored before. A failure is left for the worker
     that scores the transcript to report.
     """
+    from .io._jsonl import RawLine, parse_raw
+
     for _, item in chunk:
-        if isinstance(item, Transcript):
+        transcript = parse_raw(item) if isinstance(item, RawLine) else item
+        if isinstance(transcript, Transcript):
             with contextlib.suppress(Exception):
-                suite(item)
+                suite(transcript)
             return
 
 
 def _in_workers(
-    suite: Suite, workers: int, in_flight: int, chunks: Iterator[list[_Slot]], as_rows: bool = False
+    suite: Suite,
+    workers: int,
+    in_flight: int,
+    chunks: Iterator[list[_Slot]],
+    as_rows: bool = False,
+    job: Job | None = None,
 ) -> Iterator[tuple[list[_Slot], Any]]:
     """Score chunks in *workers* processes, at most *in_flight* at a time, yielding them in order."""
     first = next(chunks, None)
@@ -496,16 +535,25 @@ def _in_workers(
         workers, mp_context=multiprocessing.get_context(method), initializer=_init_worker, initargs=(initarg,)
     )
     pending: deque[tuple[list[_Slot], Future[Any]]] = deque()
+
+    def submit(chunk: list[_Slot]) -> Future[Any]:
+        if job is not None:
+            return pool.submit(_run_job, job, _work(chunk))
+        return pool.submit(_score_in_worker, _to_score(chunk), as_rows)
+
+    def done(chunk: list[_Slot], future: Future[Any]) -> tuple[list[_Slot], Any]:
+        return (chunk, future.result()) if job is not None else _rebuild(chunk, future)
+
     try:
         # The first submission starts the processes (all of them, when forking).
         with _forking() if method == "fork" else contextlib.nullcontext():
-            pending.append((first, pool.submit(_score_in_worker, _to_score(first), as_rows)))
+            pending.append((first, submit(first)))
         for chunk in chunks:
-            pending.append((chunk, pool.submit(_score_in_worker, _to_score(chunk), as_rows)))
+            pending.append((chunk, submit(chunk)))
             if len(pending) >= in_flight:
-                yield _rebuild(*pending.popleft())
+                yield done(*pending.popleft())
         while pending:
-            yield _rebuild(*pending.popleft())
+            yield done(*pending.popleft())
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
 
@@ -526,6 +574,43 @@ def _rebuild(chunk: list[_Slot], future: Future[Any]) -> tuple[list[_Slot], Any]
     return chunk, iter(cards)
 
 
+def score_chunks(
+    inputs: Iterable[Transcript | RawLine | FormatError],
+    suite: Suite,
+    job: Job,
+    *,
+    workers: int = 1,
+    progress: bool | Callable[[int], None] = False,
+    chunk_size: int | None = None,
+) -> Iterator[tuple[list[_Slot], Any]]:
+    """Each chunk of *inputs* with what *job* made of it, in order: the command line's batch engine.
+
+    The inputs (transcripts, raw lines of JSON Lines files as
+    :func:`servicescore.io._jsonl.read_raw` gives them, and reader errors)
+    are cut into chunks of *chunk_size*, each input with its position as in
+    :func:`score_stream`. Each chunk's transcripts and raw lines go to
+    ``job(suite, work, portable)``, in one of *workers* processes (started as
+    :func:`score_stream` starts them, with the same fallback for small
+    batches) or in this one, so that whatever the job does with the
+    scorecards (reading the lines, rendering output rows) is spread over the
+    workers too and only its compact result comes back. A chunk's reader
+    errors stay in the chunk, as :class:`_Failure` slots. *chunk_size* is
+    :data:`DEFAULT_CHUNK_SIZE` when ``None``.
+
+    Raises:
+        ValueError: If *workers* or *chunk_size* is invalid.
+    """
+    chunk_size = DEFAULT_CHUNK_SIZE if chunk_size is None else chunk_size
+    _check_arguments("raise", workers, chunk_size)
+    items = cast("Iterable[Transcript]", inputs)  # raw lines and reader errors pass through as inputs
+    batches = _batches(items, suite, workers, chunk_size, None, as_rows=False, job=job)
+    with _Progress(progress) as counter, contextlib.closing(batches):  # see _stream
+        for chunk, outcome in batches:
+            yield chunk, outcome
+            counter.one(len(chunk))
+            counter.chunk()
+
+
 def _reject(position: int, failure: _Failure, on_error: OnError) -> Rejected:
     """The :class:`Rejected` of a failure, or with ``on_error="raise"`` its error, raised."""
     if on_error == "raise":
@@ -537,7 +622,7 @@ def _reject(position: int, failure: _Failure, on_error: OnError) -> Rejected:
 
 def _emit(chunk: list[_Slot], scored: Iterator[Any], on_error: OnError) -> Iterator[tuple[int, Any]]:
     for position, item in chunk:
-        result = next(scored) if isinstance(item, Transcript) else item
+        result = next(scored) if isinstance(item, Transcript) else cast("_Failure", item)  # no raw line here
         if isinstance(result, Scorecard):
             yield position, result
         else:
@@ -603,8 +688,8 @@ def score_many(
                     index += 1
                     if failure is not None:  # scored elsewhere or here: its record is the input
                         errors.append(_reject(position, attrs.evolve(failure, record=item), on_error))
-                else:
-                    errors.append(_reject(position, item, on_error))
+                else:  # no raw line here: they are a job's inputs
+                    errors.append(_reject(position, cast("_Failure", item), on_error))
             builder.extend(rows.block)
             counter.one(len(chunk))
             counter.chunk()

@@ -8,11 +8,12 @@ reach, and the worst experiences with their strongest evidence).
 
 from __future__ import annotations
 
+import functools
 import heapq
 import math
 from array import array
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import numpy as np
 
@@ -74,6 +75,10 @@ def _strongest(score: Score, card: Scorecard, width: int) -> str | None:
     return f'turn {item.turn}: "{_clip(text, width)}"'
 
 
+def _same(shown: _Shown) -> _Shown:
+    return shown
+
+
 class _Shown:
     """One interaction to list, rendered once when it is kept."""
 
@@ -94,6 +99,14 @@ class _Shown:
             strongest = _strongest(score, card, max(10, width - len(head) - 16))
             if strongest:
                 self.evidence.append(f"{head}  {strongest}")
+
+
+def _push(heap: list[tuple[float, int, _Shown]], key: tuple[float, int], shown: Callable[[], _Shown]) -> None:
+    """Put *key* in *heap* if it is among the :data:`_SHOWN` highest keys; *shown* is called only then."""
+    if len(heap) < _SHOWN:
+        heapq.heappush(heap, (*key, shown()))
+    elif key > heap[0][:2]:
+        heapq.heapreplace(heap, (*key, shown()))
 
 
 class TerminalSummary:
@@ -152,11 +165,29 @@ class TerminalSummary:
 
     def _keep(self, heap: list[tuple[float, int, _Shown]], rank: float, card: Scorecard) -> None:
         """Keep *card* among the :data:`_SHOWN` of highest *rank* (ties: the earliest)."""
-        entry_key = (rank, -self._seen)
-        if len(heap) < _SHOWN:
-            heapq.heappush(heap, (*entry_key, _Shown(card, self._names, self._width)))
-        elif entry_key > heap[0][:2]:
-            heapq.heapreplace(heap, (*entry_key, _Shown(card, self._names, self._width)))
+        _push(heap, (rank, -self._seen), lambda: _Shown(card, self._names, self._width))
+
+    def merge(self, other: TerminalSummary) -> None:
+        """Count the scorecards *other* counted, as if they were added here after those added so far.
+
+        A worker process sums up the scorecards of each chunk it scores in a
+        summary of its own (with the same names, *by* and width); merged in
+        input order, those give exactly the summary of adding every
+        scorecard here, without sending the scorecards over.
+        """
+        offset = self._seen
+        self._channels.update(other._channels)
+        self._labels.extend(other._labels)
+        for name, values in self._values.items():
+            values.extend(other._values[name])
+        self.key_seen = self.key_seen or other.key_seen
+        self._risky += other._risky
+        self._public += other._public
+        # Ties go to the earliest: other's n-th scorecard is this summary's (offset + n)-th.
+        for mine, theirs in ((self._most_reach, other._most_reach), (self._worst, other._worst)):
+            for rank, seen, shown in theirs:
+                _push(mine, (rank, seen - offset), functools.partial(_same, shown))
+        self._seen += other._seen
 
     def lines(self, resamples: int, *, rejected: int = 0, written: str | None = None) -> list[str]:
         """The summary: counts, distributions, groups, at-risk threads, worst interactions, the table."""

@@ -4,34 +4,30 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import csv
 import importlib
 import importlib.util
 import json
-import math
 import os
-import pickle
 import shutil
 import sys
-import tempfile
 from collections.abc import Iterator, Sequence
 from importlib import resources
 from pathlib import Path
-from typing import IO, Any, Protocol, cast
+from typing import IO, Protocol, cast
 
 from . import io
 from ._aggregate import DEFAULT_RESAMPLES
 from ._analysis import Analyzer
-from ._batch import score_many, score_stream
+from ._batch import _Failure, score_chunks, score_many
 from ._model import Transcript
-from ._output import atomic_text_file, csv_cells, terminal_text
+from ._output import atomic_text_file, terminal_text
 from ._score import Evidence, Score, Scorer
-from ._suite import Scorecard, default_suite
-from ._table import BASE_COLUMNS, IMPACT_COLUMNS, Rejected, _is_number, scorecard_row
-from ._table import _cell as _table_cell
+from ._spool import Output, RowJob, RowSpool, shipped
+from ._suite import default_suite
 from ._terminal import TerminalSummary, plural
 from ._version import __version__
 from .exceptions import FormatError, ServiceScoreError, TranscriptError
+from .io._jsonl import RawLine, read_raw
 from .learn import ModelFormatError
 from .scorers import EmpathyScorer, LatencyScorer, PushinessScorer, ResolutionScorer
 
@@ -256,6 +252,22 @@ def _inputs(args: argparse.Namespace) -> Iterator[Transcript | FormatError | str
         yield from errors
 
 
+def _score_inputs(args: argparse.Namespace) -> Iterator[Transcript | RawLine | FormatError]:
+    """The sample's transcripts, then each file's (stdin's for ``-``) records: JSON Lines as raw lines."""
+    if args.sample:
+        yield from _sample()
+    for name in args.files:
+        yield from read_raw(_stdin_or(name), args.format)
+
+
+def _output_kind(output: Path | None, to_stdout: bool) -> Output:
+    if to_stdout:
+        return "csv"
+    if output is None:
+        return None
+    return "parquet" if output.suffix == ".parquet" else "jsonl" if output.suffix == ".jsonl" else "csv"
+
+
 def _run_score(args: argparse.Namespace) -> int:
     if not args.files and not args.sample:
         print("servicescore score: give FILE... (or - for stdin) or --sample", file=sys.stderr)
@@ -273,30 +285,40 @@ def _run_score(args: argparse.Namespace) -> int:
     info = sys.stderr if to_stdout else sys.stdout
     progress = sys.stderr.isatty() if args.progress is None else args.progress
     suite = default_suite(args.model)
-    rows = _RowSpool()
-    summary = TerminalSummary(suite.names, args.by, shutil.get_terminal_size((80, 24)).columns)
+    kind = _output_kind(output, to_stdout)
+    rows = RowSpool(kind, args.escape_formulas)
+    width = shutil.get_terminal_size((80, 24)).columns
+    summary = TerminalSummary(suite.names, args.by, width)
+    # Each chunk is read, scored, rendered and summed up where it is scored (see _spool).
+    job = RowJob(kind, args.escape_formulas, tuple(suite.names), args.by, width)
     rejected = 0
     side: IO[str] | None = None
     files = contextlib.ExitStack()
     try:
-        for _, result in score_stream(
-            cast("Iterator[Transcript | str]", _inputs(args)),  # reader errors pass through as inputs
-            suite,
-            workers=args.workers,
-            on_error=args.on_error,
-            progress=progress,
-            format=args.format,
-        ):
-            if isinstance(result, Rejected):
+        chunks = score_chunks(_score_inputs(args), suite, job, workers=args.workers, progress=progress)
+        for chunk, outcome in chunks:
+            failures = outcome.failures
+            index = 0
+            for position, item in chunk:
+                if isinstance(item, _Failure):  # found while reading, here
+                    failure: _Failure | None = shipped(item)
+                else:
+                    failure = failures.get(index)
+                    index += 1
+                if failure is None:
+                    continue
+                if args.on_error == "raise":
+                    failure.error.add_note(f"while scoring input {position} of the batch")
+                    raise failure.error
                 rejected += 1
                 if args.on_error == "collect":
                     if side is None:
                         side = files.enter_context(atomic_text_file(rejected_path))
-                    side.write(json.dumps(_rejection(result), ensure_ascii=False) + "\n")
-                continue
-            if output is not None or to_stdout:
-                rows.add(result)
-            summary.add(result)
+                    line = {"position": position, **cast("dict[str, object]", failure.record)}
+                    side.write(json.dumps(line, ensure_ascii=False) + "\n")
+            if outcome.rows is not None:
+                rows.add(outcome.rows)
+            summary.merge(outcome.summary)
     except (FormatError, TranscriptError) as exc:
         files.close()
         print(terminal_text(f"servicescore: error: {exc}"), file=sys.stderr)
@@ -307,10 +329,10 @@ def _run_score(args: argparse.Namespace) -> int:
     else:
         if to_stdout:
             stdout: _Writer = _TerminalSafe(sys.stdout) if sys.stdout.isatty() else sys.stdout
-            rows.write(stdout, "csv", escape_formulas=args.escape_formulas)
+            rows.write(stdout)
             sys.stdout.flush()
         elif output is not None:
-            rows.write_file(output, args.escape_formulas)
+            rows.write_file(output)
         files.close()  # the rejected file is complete: put it in place
     finally:
         rows.close()
@@ -450,121 +472,3 @@ def _side_file(output: Path | None) -> Path:
     if output is None:
         return Path("servicescore.rejected.jsonl")
     return output.with_name(f"{output.stem}.rejected.jsonl")
-
-
-def _rejection(rejected: Rejected) -> dict[str, object]:
-    """One line of the rejected file: position, id, reason, where, and the record when it is JSON."""
-    line: dict[str, object] = {"position": rejected.position, "id": rejected.id, "reason": rejected.reason}
-    record = rejected.record
-    if isinstance(record, FormatError):
-        line.update(path=record.path, line=record.line, field=record.field)
-        record = None
-    elif isinstance(record, Transcript):
-        record = record.to_dict()
-    try:
-        json.dumps(record)
-    except (TypeError, ValueError):
-        record = None
-    line["record"] = record
-    return line
-
-
-class _RowSpool:
-    """Rows of a :class:`ScoreTable`, written out without holding them in memory.
-
-    Each row is pickled to a temporary file as it comes, while the columns
-    (and which of them are numeric) are tracked in the order
-    :meth:`ScoreTable.from_scorecards` uses, so the file written at the end is
-    the one ``ScoreTable.to_csv()`` / ``to_jsonl()`` would give, in bounded
-    memory.
-    """
-
-    def __init__(self) -> None:
-        self._file = tempfile.TemporaryFile()  # noqa: SIM115 - closed by close()
-        self._count = 0
-        self._meta: dict[str, None] = {}
-        self._scores: dict[str, None] = {}
-        self._impact = False
-        self._not_numeric: set[str] = {"id", "channel"}
-
-    def __len__(self) -> int:
-        return self._count
-
-    def close(self) -> None:
-        """Delete the temporary file."""
-        self._file.close()
-
-    def add(self, card: Scorecard) -> None:
-        row = scorecard_row(card)
-        for name in row:
-            if name.startswith("meta."):
-                self._meta.setdefault(name)
-            elif name not in BASE_COLUMNS and name not in IMPACT_COLUMNS:
-                self._scores.setdefault(name)
-        self._impact = self._impact or card.impact is not None
-        self._not_numeric.update(name for name, value in row.items() if not _is_number(value))
-        pickle.dump(row, self._file, protocol=pickle.HIGHEST_PROTOCOL)
-        self._count += 1
-
-    def write_file(self, path: Path, escape_formulas: bool) -> None:
-        """Write *path* (CSV, JSON Lines or Parquet, by its suffix), replacing it only when complete."""
-        if path.suffix == ".parquet":
-            self._write_parquet(path)
-            return
-        with atomic_text_file(path) as handle:
-            self.write(handle, "jsonl" if path.suffix == ".jsonl" else "csv", escape_formulas)
-
-    def _names(self) -> tuple[list[str], set[str]]:
-        names = [*BASE_COLUMNS, *self._meta, *self._scores, *(IMPACT_COLUMNS if self._impact else ())]
-        numeric = {name for name in names if name not in self._meta and name not in self._not_numeric}
-        return names, numeric
-
-    def _cells(self, names: Sequence[str], numeric: set[str]) -> Iterator[dict[str, object]]:
-        """Each row as the table's cells, in column order (``nan`` for a score a row lacks)."""
-        self._file.seek(0)
-        for _ in range(self._count):
-            row = pickle.load(self._file)  # our own temporary file
-            cells = {}
-            for name in names:
-                value = row.get(name, None if name in self._meta else math.nan)
-                cells[name] = _table_cell(float(value) if name in numeric else value)
-            yield cells
-
-    def _write_parquet(self, path: Path, batch: int = 10_000) -> None:
-        """Parquet in row groups of *batch* rows: numbers as float64 (null when missing), the rest as text."""
-        pa = importlib.import_module("pyarrow")  # its presence was checked before scoring
-        pq = importlib.import_module("pyarrow.parquet")
-
-        names, numeric = self._names()
-        schema = pa.schema([(name, pa.float64() if name in numeric else pa.string()) for name in names])
-        temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-        try:
-            with pq.ParquetWriter(temporary, schema) as writer:
-                chunk: list[dict[str, object]] = []
-                for cells in self._cells(names, numeric):
-                    chunk.append({n: v if n in numeric else _text_or_none(v) for n, v in cells.items()})
-                    if len(chunk) == batch:
-                        writer.write_table(pa.Table.from_pylist(chunk, schema=schema))
-                        chunk = []
-                if chunk or not self._count:
-                    writer.write_table(pa.Table.from_pylist(chunk, schema=schema))
-            os.replace(temporary, path)
-        finally:
-            with contextlib.suppress(FileNotFoundError):
-                os.unlink(temporary)
-
-    def write(self, handle: _Writer, format: str, escape_formulas: bool = True) -> None:
-        """Write the header (CSV) and every row to *handle*; CSV cells escaped as in ``to_csv``."""
-        names, numeric = self._names()
-        writer = csv.writer(handle) if format == "csv" else None
-        if writer is not None:
-            writer.writerow(csv_cells(names, escape_formulas=escape_formulas))
-        for cells in self._cells(names, numeric):
-            if writer is not None:
-                writer.writerow(csv_cells(cells.values(), escape_formulas=escape_formulas))
-            else:
-                handle.write(json.dumps(cells, ensure_ascii=False, default=str) + "\n")
-
-
-def _text_or_none(value: Any) -> str | None:
-    return None if value is None else str(value)

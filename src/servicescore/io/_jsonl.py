@@ -6,7 +6,7 @@ import csv
 import json
 import os
 from collections.abc import Iterable, Iterator, Mapping
-from typing import IO, Any, Literal
+from typing import IO, Any, Literal, NamedTuple, cast
 
 from .._model import Transcript
 from ..exceptions import FormatError, TranscriptError
@@ -14,7 +14,7 @@ from ._source import Lines, Source, open_lines
 from ._tables import csv_records, twcs_records
 from ._vendors import convert_vendor, vendor_kind
 
-__all__ = ["read", "write_jsonl"]
+__all__ = ["RawLine", "parse_raw", "read", "read_raw", "write_jsonl"]
 
 OnError = Literal["raise", "skip", "collect"]
 
@@ -84,23 +84,91 @@ def read(
         raise ValueError(f"unknown encoding {encoding!r}") from None
     try:
         for item in _records(lines, format, columns or {}):
-            if isinstance(item, FormatError):
-                _handle(item, on_error, errors)
-                continue
-            line, index, record = item
-            try:
-                transcript = Transcript.from_dict(record)
-            except TranscriptError as exc:
-                error = FormatError(exc.message, path=lines.name, line=line, field=exc.field, record=index)
-            except _UNEXPECTED as exc:
-                error = _unexpected(exc, lines.name, line, index)
+            result = item if isinstance(item, FormatError) else _transcript(item, lines.name)
+            if isinstance(result, FormatError):
+                _handle(result, on_error, errors)
             else:
-                yield transcript
-                continue
-            _handle(error, on_error, errors)
+                yield result
     finally:
         if handle is not None:
             handle.close()
+
+
+def _transcript(item: tuple[int | None, int, Any], name: str) -> Transcript | FormatError:
+    """The transcript of a record read from line (or record) *item*, or the error saying why not."""
+    line, index, record = item
+    try:
+        return Transcript.from_dict(record)
+    except TranscriptError as exc:
+        return FormatError(exc.message, path=name, line=line, field=exc.field, record=index)
+    except _UNEXPECTED as exc:
+        return _unexpected(exc, name, line, index)
+
+
+class RawLine(NamedTuple):
+    """One non-blank line of a JSON Lines input, read but not yet parsed (see :func:`read_raw`).
+
+    Attributes:
+        text: The line, stripped.
+        name: The input's name, for error messages.
+        number: The 1-based line number.
+        record: The 0-based index of the record among the input's records.
+        bad: Why the line could not be decoded, or ``None``.
+    """
+
+    text: str
+    name: str
+    number: int
+    record: int
+    bad: str | None
+
+
+def read_raw(
+    source: Source, format: Literal["jsonl", "json", "csv", "twcs"] | None = None
+) -> Iterator[RawLine | Transcript | FormatError]:
+    """The records of *source*, in file order, what :func:`read` with ``on_error="collect"`` sees.
+
+    A JSON Lines input (given or inferred) yields each non-blank line as a
+    :class:`RawLine`, which :func:`parse_raw` turns into exactly the
+    transcript or error :func:`read` gives for it, so that lines can be
+    parsed in other processes; other formats yield the transcripts and the
+    errors themselves. A read that ends early yields its error last.
+    """
+    if format is not None and format not in _FORMATS:
+        raise ValueError(f"unknown format {format!r} (expected 'jsonl', 'json', 'csv' or 'twcs')")
+    lines, handle = open_lines(source, "utf-8")
+    try:
+        if format is None:
+            inferred = _infer(lines, {})
+            if isinstance(inferred, FormatError):
+                yield inferred
+                return
+            format = cast("Literal['jsonl', 'json', 'csv', 'twcs']", inferred)
+        if format != "jsonl":
+            for item in _records(lines, format, {}):
+                yield item if isinstance(item, FormatError) else _transcript(item, lines.name)
+            return
+        index = 0
+        bad = lines.bad
+        name = lines.name
+        for number, raw in enumerate(lines, start=1):
+            text = raw.strip()
+            if text:
+                yield RawLine(text, name, number, index, bad.get(number))
+                index += 1
+        if lines.fatal is not None:
+            yield lines.fatal
+    finally:
+        if handle is not None:
+            handle.close()
+
+
+def parse_raw(line: RawLine) -> Transcript | FormatError:
+    """The transcript of a line :func:`read_raw` gave, or the error :func:`read` reports for it."""
+    if line.bad is not None:
+        return FormatError(line.bad, path=line.name, line=line.number, record=line.record)
+    item = _jsonl_record(line.text, line.name, line.number, line.record)
+    return item if isinstance(item, FormatError) else _transcript(item, line.name)
 
 
 def _unexpected(exc: BaseException, name: str, line: int | None, index: int) -> FormatError:
@@ -226,23 +294,22 @@ def _jsonl_records(lines: Lines) -> Iterator[tuple[int | None, int, Any] | Forma
             continue
         if number in lines.bad:
             yield FormatError(lines.bad[number], path=lines.name, line=number, record=index)
-            index += 1
-            continue
-        try:
-            record = json.loads(line)
-        except (ValueError, RecursionError) as exc:
-            yield FormatError(_json_error(exc), path=lines.name, line=number, record=index)
         else:
-            if isinstance(record, dict):
-                yield _canonical(record, lines.name, number, index, None)
-            else:
-                yield FormatError(
-                    f"record must be an object, got {type(record).__name__}",
-                    path=lines.name,
-                    line=number,
-                    record=index,
-                )
+            yield _jsonl_record(line, lines.name, number, index)
         index += 1
+
+
+def _jsonl_record(line: str, name: str, number: int, index: int) -> tuple[int | None, int, Any] | FormatError:
+    """The record on one stripped, non-blank JSON Lines line, or the error saying why there is none."""
+    try:
+        record = json.loads(line)
+    except (ValueError, RecursionError) as exc:
+        return FormatError(_json_error(exc), path=name, line=number, record=index)
+    if isinstance(record, dict):
+        return _canonical(record, name, number, index, None)
+    return FormatError(
+        f"record must be an object, got {type(record).__name__}", path=name, line=number, record=index
+    )
 
 
 def _canonical(
