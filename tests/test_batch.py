@@ -6,6 +6,7 @@ import sys
 import threading
 from collections.abc import Iterator, Mapping
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -18,6 +19,7 @@ from servicescore import (
     Rejected,
     Scorecard,
     ScoreTable,
+    Suite,
     Transcript,
     TranscriptError,
     Turn,
@@ -331,6 +333,29 @@ class TestWorkers:
         monkeypatch.setattr("servicescore._batch._start_method", lambda: "spawn")
         sample = list(_sample())
         assert score_many(sample, workers=2, chunk_size=8).equals(score_many(sample))
+
+    def test_spawned_workers_and_this_process_share_the_chunks(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        """With spawned workers this process scores chunks no worker has started; order and errors hold."""
+        from servicescore import _batch
+
+        monkeypatch.setattr(_batch, "_start_method", lambda: "spawn")
+        here: list[int] = []
+        score_each = _batch._score_each
+
+        def counted(suite: Suite, transcripts: Any) -> Any:
+            here.append(1)
+            return score_each(suite, transcripts)
+
+        items: list[object] = [*_sample()]
+        items.insert(30, {"id": "broken", "turns": 5})
+        one = score_many(items, on_error="collect")
+        monkeypatch.setattr(_batch, "_score_each", counted)
+        two = score_many(items, workers=2, chunk_size=4, on_error="collect")
+        assert two.equals(one)
+        assert [(e.position, e.reason) for e in two.errors] == [(e.position, e.reason) for e in one.errors]
+        assert here  # this process scored some chunks itself
+        with pytest.raises(TranscriptError, match="turns"):
+            score_many(items, workers=2, chunk_size=4)
 
     def test_stream_in_workers(self) -> None:
         """score_stream with workers yields the scorecards and rejections workers=1 yields."""

@@ -52,6 +52,11 @@ DEFAULT_CHUNK_SIZE = 256
 #: Chunks in flight per worker: one being scored, one queued, so workers never
 #: wait for the reader while memory stays bounded by a few chunks.
 _IN_FLIGHT_PER_WORKER = 2
+#: While spawned workers start, this process scores chunks itself and holds
+#: up to this many times the usual chunks in flight (their results wait for
+#: the chunk a worker is scoring before them): about four seconds of work, a
+#: spawned worker's start-up on 2 cores.
+_HELD_WHILE_HELPING = 4
 #: The stderr progress line is redrawn at most this often (seconds).
 _PROGRESS_INTERVAL = 0.25
 
@@ -306,9 +311,12 @@ def score_stream(
             thread is the only Python thread, workers are forked: the suite
             is first warmed up here (by scoring the first transcript), so
             they inherit its loaded resources and start at once. Otherwise
-            (other threads running, macOS, Windows) they are spawned: the
-            suite is pickled once per worker, and each spends seconds
-            loading its resources. A batch of at most
+            (other threads running, as in a Jupyter kernel; macOS, Windows)
+            they are spawned: the suite is pickled once per worker, and each
+            spends seconds loading its resources, so the calling process
+            counts as one of the *workers*: it spawns ``workers - 1``
+            processes and scores every chunk that no worker has started
+            yet, never waiting for them to start. A batch of at most
             ``2 * workers * chunk_size`` inputs is scored in the calling
             process whatever *workers* says.
         on_error: What to do with an input that cannot be scored (a record
@@ -531,18 +539,51 @@ def _in_workers(
         _warm(suite, first)
     method = _start_method()  # again: a scorer may have started a thread
     initarg = suite if method == "fork" else pickle.dumps(suite)
+    # Spawned workers take seconds to start: this process is one of the workers.
+    processes = workers if method == "fork" else max(1, workers - 1)
     pool = ProcessPoolExecutor(
-        workers, mp_context=multiprocessing.get_context(method), initializer=_init_worker, initargs=(initarg,)
+        processes,
+        mp_context=multiprocessing.get_context(method),
+        initializer=_init_worker,
+        initargs=(initarg,),
     )
-    pending: deque[tuple[list[_Slot], Future[Any]]] = deque()
+    # Each entry: a chunk and its future in a worker, or its outcome scored here.
+    pending: deque[tuple[list[_Slot], Future[Any] | tuple[list[_Slot], Any]]] = deque()
+    # Chunks held at once while this process helps: enough to bridge a worker's start-up.
+    held = in_flight if method == "fork" else in_flight * _HELD_WHILE_HELPING
 
     def submit(chunk: list[_Slot]) -> Future[Any]:
         if job is not None:
             return pool.submit(_run_job, job, _work(chunk))
         return pool.submit(_score_in_worker, _to_score(chunk), as_rows)
 
-    def done(chunk: list[_Slot], future: Future[Any]) -> tuple[list[_Slot], Any]:
-        return (chunk, future.result()) if job is not None else _rebuild(chunk, future)
+    def here(chunk: list[_Slot]) -> tuple[list[_Slot], Any]:
+        if job is not None:
+            return chunk, job(suite, _work(chunk), False)
+        transcripts = _to_score(chunk)
+        if as_rows:
+            return chunk, _rows_here(suite, transcripts)
+        return chunk, iter(list(_score_each(suite, transcripts)))
+
+    def done(chunk: list[_Slot], outcome: Future[Any] | tuple[list[_Slot], Any]) -> tuple[list[_Slot], Any]:
+        if not isinstance(outcome, Future):
+            return outcome
+        return (chunk, outcome.result()) if job is not None else _rebuild(chunk, outcome)
+
+    def help_out() -> bool:
+        """Score here a chunk no worker has started (the next one out first); False if none."""
+        for index in (0, *range(len(pending) - 1, 0, -1)):
+            chunk, outcome = pending[index]
+            if isinstance(outcome, Future) and outcome.cancel():
+                pending[index] = (chunk, here(chunk))
+                return True
+        return False
+
+    def next_out() -> tuple[list[_Slot], Any]:
+        if method == "spawn":
+            while isinstance(pending[0][1], Future) and not pending[0][1].done() and help_out():
+                pass
+        return done(*pending.popleft())
 
     try:
         # The first submission starts the processes (all of them, when forking).
@@ -550,10 +591,12 @@ def _in_workers(
             pending.append((first, submit(first)))
         for chunk in chunks:
             pending.append((chunk, submit(chunk)))
-            if len(pending) >= in_flight:
-                yield done(*pending.popleft())
+            if method == "spawn" and len(pending) < held and help_out():
+                continue  # scored one here; read on rather than wait
+            if len(pending) >= (held if method == "spawn" else in_flight):
+                yield next_out()
         while pending:
-            yield done(*pending.popleft())
+            yield next_out()
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
 
