@@ -572,7 +572,8 @@ def _in_workers(
 
     def help_out() -> bool:
         """Score here a chunk no worker has started (the next one out first); False if none."""
-        for index in (0, *range(len(pending) - 1, 0, -1)):
+        order = (0, *range(len(pending) - 1, 0, -1)) if pending else ()
+        for index in order:
             chunk, outcome = pending[index]
             if isinstance(outcome, Future) and outcome.cancel():
                 pending[index] = (chunk, here(chunk))
@@ -591,6 +592,10 @@ def _in_workers(
             pending.append((first, submit(first)))
         for chunk in chunks:
             pending.append((chunk, submit(chunk)))
+            while not isinstance(pending[0][1], Future) or pending[0][1].done():
+                yield done(*pending.popleft())  # ready: hand it on at once
+                if not pending:
+                    break
             if method == "spawn" and len(pending) < held and help_out():
                 continue  # scored one here; read on rather than wait
             if len(pending) >= (held if method == "spawn" else in_flight):
