@@ -256,7 +256,7 @@ class TerminalSummary:
             return []
         share = f"{100 * self._risky / self._seen:.0f}%"
         out = [
-            f"At risk: {self._risky:,} of {self._seen:,} ({share}) · public and negative, most reach first"
+            f"At risk: {self._risky:,} of {self._seen:,} ({share}) · public, impact below -1.5, by reach"
         ]
         if self._most_reach:
             longest = max(len(terminal_text(item.id)) for _, _, item in self._most_reach)
