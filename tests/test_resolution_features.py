@@ -127,3 +127,22 @@ def test_precomputed_turn_grams_give_the_same_row():
     assert a.indices.tolist() == b.indices.tolist() and a.values.tolist() == b.values.tolist()
     with pytest.raises(ValueError, match="another n"):
         add_dialog_ngrams(RowBuilder(2**15), analyses, grams={0: TurnGrams(analyses[0], n=3)})
+
+
+def test_evidence_shows_no_span_of_function_words_alone():
+    """Evidence spans say something: none is made of function words only; negations stay readable."""
+    from servicescore.cli import _sample
+    from servicescore.scorers import ResolutionScorer
+    from servicescore.scorers._resolution import _function_words, _only_function_words
+
+    words = _function_words()
+    assert {"for", "the", "it"} <= words and not {"no", "not", "never", "yes", "ok"} & words
+    scorer = ResolutionScorer()
+    shown = 0
+    for transcript in _sample():
+        for e in scorer(transcript).evidence:
+            if e.category == "words":
+                shown += 1
+                assert not _only_function_words(e.cue), e.cue
+                assert e.cue.lower() not in {"for", "the", "i'll", "it is"}, e.cue
+    assert shown > 100

@@ -25,6 +25,7 @@ from __future__ import annotations
 import functools
 import math
 from collections.abc import Mapping, Sequence
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -214,7 +215,8 @@ class ResolutionScorer:
 
     Evidence: the spans of words whose n-grams moved the decision most (at
     most ``EVIDENCE_LIMIT`` = 10, weight = their summed contribution to the
-    decision), the customer-turn facts (last message a question, last
+    decision; spans of function words alone, such as "for the", are not
+    shown), the customer-turn facts (last message a question, last
     sentiment) on their turn, and the rule facts together on the strongest
     rule cue. Outcomes a vendor detected (``meta["outcomes"]``, as the
     Contact Lens and Transcribe readers keep them) are added as
@@ -371,6 +373,18 @@ def _vendor_outcomes(transcript: Transcript) -> tuple[Evidence, ...]:
     return tuple(found)
 
 
+@functools.lru_cache(maxsize=1)
+def _function_words() -> frozenset[str]:
+    """Words that carry grammar, not content (``servicescore/data/function_words.txt``)."""
+    text = resources.files("servicescore").joinpath("data", "function_words.txt").read_text("utf-8")
+    return frozenset(w for w in (line.strip() for line in text.splitlines()) if w and not w.startswith("#"))
+
+
+def _only_function_words(text: str) -> bool:
+    words = _function_words()
+    return all(w.strip(".,!?;:'\"").lower().replace("\u2019", "'") in words for w in text.split())
+
+
 def _span_keys(row: FeatureRow) -> np.ndarray[Any, Any]:
     """One integer per entry's source span, ordered as ``(turn, start, end)``."""
     base = int(row.ends.max()) + 1 if len(row) else 1
@@ -387,7 +401,10 @@ def _evidence(
 
     Contributions are summed per source span; the rule facts (turn ``-1``)
     together make one item. The ``EVIDENCE_LIMIT`` largest by weight rounded
-    to 4 decimals (ties: the earlier span) are kept, in transcript order.
+    to 4 decimals (ties: the earlier span) are kept, in transcript order. A
+    span of function words alone (``servicescore/data/function_words.txt``:
+    "for", "the", "it is") is not shown: it weighs in the decision but tells
+    a reader nothing.
     """
     if not len(row):
         return ()
@@ -400,7 +417,7 @@ def _evidence(
     heads = np.flatnonzero(starts_span)
     sums = np.add.reduceat(contributions[order], heads)
     first = order[heads]  # an entry of each span
-    ranked = np.argsort(-np.abs(np.round(sums, 4)), kind="stable")[: EVIDENCE_LIMIT + 1].tolist()
+    ranked = np.argsort(-np.abs(np.round(sums, 4)), kind="stable").tolist()
     picked = first[ranked].tolist()
     where = (row.turns[picked].tolist(), row.starts[picked].tolist(), row.ends[picked].tolist())
     spans = zip(sums[ranked].tolist(), *where, strict=True)
@@ -416,7 +433,10 @@ def _evidence(
         elif start == end:
             items.append(Evidence(turn, 0, 0, "last turn and its sentiment", "turn_fact", weight))
         else:
-            items.append(Evidence(turn, start, end, turns[turn].text[start:end], "words", weight))
+            text = turns[turn].text[start:end]
+            if _only_function_words(text):
+                continue  # weighs in the decision, but explains nothing to a reader
+            items.append(Evidence(turn, start, end, text, "words", weight))
         if len(items) == EVIDENCE_LIMIT:
             break
     items.sort(key=lambda e: (e.turn, e.start, e.end))
