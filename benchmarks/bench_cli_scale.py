@@ -36,12 +36,9 @@ import tempfile
 import time
 from pathlib import Path
 
+import _machine
+
 TARGET = 1.7
-
-
-def _records(source: Path) -> list[dict[str, object]]:
-    with source.open(encoding="utf-8") as lines:
-        return [json.loads(line) for line in lines if line.strip()]
 
 
 def write_big(records: list[dict[str, object]], turns: int, target: Path, seed: int) -> tuple[int, int]:
@@ -57,26 +54,6 @@ def write_big(records: list[dict[str, object]], turns: int, target: Path, seed: 
     return dialogs, written
 
 
-def _busy() -> float:
-    """CPU seconds every process on the machine has used since boot (Linux; ``nan`` elsewhere)."""
-    try:
-        with open("/proc/stat", encoding="ascii") as stat:
-            ticks = [int(field) for field in stat.readline().split()[1:9]]
-    except OSError:
-        return float("nan")
-    return (sum(ticks) - ticks[3] - ticks[4]) / os.sysconf("SC_CLK_TCK")  # all but idle and iowait
-
-
-def _wait_idle(limit: float, window: float = 3.0) -> None:
-    """Wait, at most *limit* seconds, for a *window* in which other processes use under a tenth of a core."""
-    deadline = time.monotonic() + limit
-    while time.monotonic() < deadline:
-        before = _busy()
-        time.sleep(window)
-        if not (_busy() - before) / window >= 0.1:  # nan (no /proc/stat): do not wait
-            return
-
-
 def _children_cpu() -> float:
     import resource
 
@@ -88,14 +65,14 @@ def run_cli(big: Path, out: Path, workers: int) -> tuple[float, float, float]:
     """Run the CLI once; return its wall seconds, others' busy cores meanwhile, and its CPU seconds."""
     command = [sys.executable, "-m", "servicescore", "score", str(big), "-o", str(out)]
     command += ["--workers", str(workers), "-q"]
-    busy, cpu = _busy(), _children_cpu()
+    busy, cpu = _machine.busy(), _children_cpu()
     started = time.perf_counter()
     done = subprocess.run(command, capture_output=True, text=True, check=False)
     elapsed = time.perf_counter() - started
     cpu = _children_cpu() - cpu
     if done.returncode:
         raise SystemExit(f"the run with --workers {workers} failed: {done.stderr.strip()[-1000:]}")
-    return elapsed, (_busy() - busy - cpu) / elapsed, cpu
+    return elapsed, (_machine.busy() - busy - cpu) / elapsed, cpu
 
 
 def bench(big: Path, folder: Path, repeats: int, wait_idle: float = 0.0) -> int:
@@ -103,7 +80,7 @@ def bench(big: Path, folder: Path, repeats: int, wait_idle: float = 0.0) -> int:
     reference: Path | None = None
     for index, workers in enumerate((1, 2) * repeats):  # interleaved, best of each: the machine is shared
         out = folder / f"out-{index}-w{workers}.csv"
-        _wait_idle(wait_idle)
+        _machine.wait_idle(wait_idle)
         runs[workers].append(run_cli(big, out, workers))
         if reference is None:
             reference = out
@@ -146,7 +123,7 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory() as temporary:
         folder = Path(temporary)
         big = args.big or folder / "big.jsonl"
-        dialogs, turns = write_big(_records(args.dialogs), args.turns, big, args.seed)
+        dialogs, turns = write_big(_machine.records(args.dialogs), args.turns, big, args.seed)
         print(
             f"input: {dialogs:,} dialogs, {turns:,} turns ({big.stat().st_size / 1e6:.0f} MB), "
             f"resampled from {args.dialogs.name} with seed {args.seed}"

@@ -37,12 +37,9 @@ import tempfile
 import time
 from pathlib import Path
 
+import _machine
+
 MEMORY_BUDGET_MB = 300.0
-
-
-def _records(source: Path) -> list[dict[str, object]]:
-    with source.open(encoding="utf-8") as lines:
-        return [json.loads(line) for line in lines if line.strip()]
 
 
 def _write_big(records: list[dict[str, object]], turns: int, target: Path) -> int:
@@ -62,7 +59,7 @@ def _write_big(records: list[dict[str, object]], turns: int, target: Path) -> in
 def memory(source: Path, turns: int) -> None:
     with tempfile.TemporaryDirectory() as folder:
         big = Path(folder) / "big.jsonl"
-        written = _write_big(_records(source), turns, big)
+        written = _write_big(_machine.records(source), turns, big)
         size = big.stat().st_size / 1e6
         started = time.perf_counter()
         done = subprocess.run(
@@ -119,30 +116,10 @@ def _copies(records: list[dict[str, object]], copies: int) -> list[dict[str, obj
     ]
 
 
-def _busy() -> float:
-    """CPU seconds every process on the machine has used since boot (Linux; ``nan`` elsewhere)."""
-    try:
-        with open("/proc/stat", encoding="ascii") as stat:
-            ticks = [int(field) for field in stat.readline().split()[1:9]]
-    except OSError:
-        return float("nan")
-    return (sum(ticks) - ticks[3] - ticks[4]) / os.sysconf("SC_CLK_TCK")  # all but idle and iowait
-
-
 def _own_cpu() -> float:
     """CPU seconds of this process and its waited-for children."""
     own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
     return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
-
-
-def _wait_idle(limit: float, window: float = 3.0) -> None:
-    """Wait, at most *limit* seconds, for a *window* in which other processes use under a tenth of a core."""
-    deadline = time.monotonic() + limit
-    while time.monotonic() < deadline:
-        before = _busy()
-        time.sleep(window)
-        if not (_busy() - before) / window >= 0.1:  # nan (no /proc/stat): do not wait
-            return
 
 
 def cores(source: Path, copies: int, repeats: int = 2, wait_idle: float = 0.0) -> None:
@@ -150,7 +127,7 @@ def cores(source: Path, copies: int, repeats: int = 2, wait_idle: float = 0.0) -
 
     clear_caches = getattr(_analysis, "_clear_text_caches", lambda: None)
 
-    transcripts = [Transcript.from_dict(record) for record in _copies(_records(source), copies)]
+    transcripts = [Transcript.from_dict(record) for record in _copies(_machine.records(source), copies)]
     texts = {turn.text for t in transcripts for turn in t.turns}
     suite = default_suite()
     suite(transcripts[0])  # warm up the lexicons in this process
@@ -159,13 +136,13 @@ def cores(source: Path, copies: int, repeats: int = 2, wait_idle: float = 0.0) -
     runs: dict[int, list[tuple[float, float, float]]] = {1: [], 2: []}
     for workers in (1, 2) * repeats:  # interleaved, best of each: the machine is shared
         clear_caches()  # no run profits from the texts of the one before
-        _wait_idle(wait_idle)
-        busy, own = _busy(), _own_cpu()
+        _machine.wait_idle(wait_idle)
+        busy, own = _machine.busy(), _own_cpu()
         started = time.perf_counter()
         table = score_many(transcripts, suite, workers=workers)
         elapsed = time.perf_counter() - started
         cpu = _own_cpu() - own
-        others = (_busy() - busy - cpu) / elapsed
+        others = (_machine.busy() - busy - cpu) / elapsed
         runs[workers].append((elapsed, others, cpu))
         assert len(table) == len(transcripts)
     turns = sum(len(t.turns) for t in transcripts)
