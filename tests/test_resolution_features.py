@@ -146,3 +146,11 @@ def test_evidence_shows_no_span_of_function_words_alone():
                 assert not _only_function_words(e.cue), e.cue
                 assert e.cue.lower() not in {"for", "the", "i'll", "it is"}, e.cue
     assert shown > 100
+
+
+def test_builder_column_is_the_hashed_column():
+    from servicescore.learn import hash_index
+
+    assert [RowBuilder(2**15).column(n) for n in ("value", "d:confirmations")] == [
+        hash_index(n, 2**15) for n in ("value", "d:confirmations")
+    ]

@@ -48,6 +48,10 @@ class RowBuilder:
         self._ends: list[int] = []
         self._chunks: list[tuple[IntArray, FloatArray, IntArray, IntArray, IntArray]] = []
 
+    def column(self, name: str) -> int:
+        """The hashed column of the feature *name* (as :func:`~servicescore.learn.hash_index`, memoised)."""
+        return _named_column(name, self.dims)
+
     def add(self, name: str, value: float, turn: int = -1, start: int = 0, end: int = 0) -> None:
         """Add the feature *name* (hashed) with *value*, from the span ``start:end`` of *turn*."""
         self.add_index(_named_column(name, self.dims), value, turn, start, end)

@@ -44,7 +44,6 @@ from ..learn import (
     RowBuilder,
     TurnGrams,
     add_dialog_ngrams,
-    hash_index,
     package_models,
 )
 from ..learn import load_models as _load_models
@@ -105,7 +104,7 @@ def resolution_row(
         values.append(g * value)
     names += ["value", "nturns"]
     values += [g * (0.5 if rules.value is None else rules.value), g * len(turns) / 5.0]
-    columns = [_fact_column(name, dims) for name in names]
+    columns = [builder.column(name) for name in names]
     none = np.zeros(len(columns), dtype=np.int64)
     builder.extend(np.array(columns, dtype=np.int64), np.array(values), none - 1, none, none)
     if turns and turns[-1].role is Role.CUSTOMER:
@@ -120,11 +119,6 @@ def resolution_row(
     if agent is not None:
         builder.add("la_sent", g * agent.sentiment, agent.index)
     return builder.build()
-
-
-@functools.lru_cache(maxsize=1024)
-def _fact_column(name: str, dims: int) -> int:
-    return hash_index(name, dims)
 
 
 @attrs.frozen
